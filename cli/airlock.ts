@@ -7,11 +7,16 @@ const commands: Record<string, Command> = {
   up: { summary: 'run everything that exists in one process', load: () => import('./up.ts') },
   egress: { summary: 'run the egress proxy', load: () => import('./egress.ts') },
   flows: { summary: 'validate | test flow files', load: () => import('./flows.ts') },
-  report: { summary: 'blocked [--since 24h] [--server S] [--format table|json|csv]', load: () => import('./report.ts') },
+  report: {
+    summary: 'blocked [--since 24h] [--server S] [--format table|json|csv]',
+    load: () => import('./report.ts'),
+  },
 };
 
 function usage(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  airlock ${name.padEnd(8)} ${c.summary}`);
+  const lines = Object.entries(commands).map(
+    ([name, c]) => `  airlock ${name.padEnd(8)} ${c.summary}`,
+  );
   return `usage: airlock <command> [options]\n\n${lines.join('\n')}\n`;
 }
 

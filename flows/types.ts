@@ -46,3 +46,6 @@ export interface EvaluateOptions {
   /** What happens when no flow applies to a request. */
   readonly default: 'allow' | 'deny';
 }
+
+/** Compiled flows (opaque apart from `names` and `patternCount`); produced by `compileFlowSources`. */
+export type { CompiledFlowSet } from './compiled.ts';
