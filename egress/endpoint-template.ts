@@ -5,13 +5,7 @@ export const MAX_TEMPLATE_LENGTH = 512;
 
 const ID = '{id}';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const HEX = /^[0-9a-f]+$/i;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-/** Digits and separators only: numbers, dates, versions, coordinates. */
-const NUMERIC_ISH = /^[\d\-_.:,+]+$/;
-/** What tokens, keys and base64(url) values are made of (`:` for tokens like Telegram's `123:AAH…`). */
-const TOKEN_CHARS = /^[A-Za-z0-9_\-+=.:~]+$/;
-const ALNUM_ID_CHARS = /^[A-Za-z0-9_-]+$/;
 
 /**
  * `/users/42/posts/7f9c…` → `/users/{id}/posts/{id}`. The query is not part of a template.
@@ -29,68 +23,100 @@ export function endpointTemplate(path: string): string {
     : template;
 }
 
+/** What one pass over a segment learns; the rules below only read it (this runs for every record). */
+interface Shape {
+  length: number;
+  digits: number;
+  letters: number;
+  /** Only 0-9 a-f A-F. */
+  hex: boolean;
+  /** Only digits and `-_.:,+`: numbers, dates, versions, coordinates. */
+  numericIsh: boolean;
+  /** Only letters, digits, `-` and `_`. */
+  alnumId: boolean;
+  /** Only what tokens, keys and base64(url) values are made of (`:` for tokens like Telegram's `123:AAH…`). */
+  tokenChars: boolean;
+  /** Among neighbouring letters (not split by another character), how many pairs differ in case. */
+  letterPairs: number;
+  caseSwitches: number;
+}
+
 /** Whether a path segment is a value (an id, a token, an address) rather than a name in the API. */
 export function isValueSegment(raw: string): boolean {
   if (raw === '') return false;
   const segment = decodeSegment(raw);
-  if (/^\d+$/.test(segment)) return true;
-  if (UUID.test(segment)) return true;
-  if (HEX.test(segment) && isLongHex(segment)) return true;
-  if (EMAIL.test(segment)) return true;
-  if (NUMERIC_ISH.test(segment) && /\d/.test(segment)) return true;
-  if (isShortAlnumId(segment)) return true;
-  return isRandomToken(segment);
+  const shape = shapeOf(segment);
+  if (shape.digits === shape.length) return true;
+  if (shape.length === 36 && UUID.test(segment)) return true;
+  if (shape.hex && isLongHex(shape)) return true;
+  if (segment.includes('@') && EMAIL.test(segment)) return true;
+  if (shape.numericIsh && shape.digits > 0) return true;
+  if (isShortAlnumId(shape)) return true;
+  return isRandomToken(shape);
 }
 
 // `deadbeef`, `facade` and `added` are words; a hex run with a digit, or a long one, is a hash or an id.
-function isLongHex(segment: string): boolean {
-  return segment.length >= 16 || (segment.length >= 8 && /\d/.test(segment));
+function isLongHex(shape: Shape): boolean {
+  return shape.length >= 16 || (shape.length >= 8 && shape.digits > 0);
 }
 
 // Ids like Slack's `C024BE91L` or `user1234`: short, but several digits among letters.
-function isShortAlnumId(segment: string): boolean {
-  return segment.length >= 8 && ALNUM_ID_CHARS.test(segment) && countDigits(segment) >= 3;
+function isShortAlnumId(shape: Shape): boolean {
+  return shape.length >= 8 && shape.alnumId && shape.digits >= 3;
 }
 
 /**
  * Long tokens (API keys, base64, JWTs, Stripe ids). A long camelCase name (`getV2ChannelsList`) has few
  * digits and changes case once per word; a random token has digits or changes case every other letter.
  */
-function isRandomToken(segment: string): boolean {
-  if (segment.length < 16 || !TOKEN_CHARS.test(segment)) return false;
-  if (!/[A-Za-z]/.test(segment)) return false;
-  const digits = countDigits(segment);
-  if (digits >= 3) return true;
-  const switches = caseSwitchRatio(segment);
-  return (digits >= 1 && switches >= 0.35) || (segment.length >= 20 && switches >= 0.4);
+function isRandomToken(shape: Shape): boolean {
+  if (shape.length < 16 || !shape.tokenChars || shape.letters === 0) return false;
+  if (shape.digits >= 3) return true;
+  const switches = shape.letterPairs === 0 ? 0 : shape.caseSwitches / shape.letterPairs;
+  return (shape.digits >= 1 && switches >= 0.35) || (shape.length >= 20 && switches >= 0.4);
 }
 
-function countDigits(text: string): number {
-  let count = 0;
-  for (const char of text) if (char >= '0' && char <= '9') count += 1;
-  return count;
-}
-
-/** Among neighbouring letters, the share that differ in case. */
-function caseSwitchRatio(text: string): number {
-  let pairs = 0;
-  let switches = 0;
-  let previous: boolean | undefined;
-  for (const char of text) {
-    const lower = char.toLowerCase();
-    const upper = char.toUpperCase();
-    if (lower === upper) {
-      previous = undefined; // not a letter: a separator starts a new run
+function shapeOf(segment: string): Shape {
+  const shape: Shape = {
+    length: segment.length,
+    digits: 0,
+    letters: 0,
+    hex: true,
+    numericIsh: true,
+    alnumId: true,
+    tokenChars: true,
+    letterPairs: 0,
+    caseSwitches: 0,
+  };
+  let previousUpper: boolean | undefined;
+  for (let i = 0; i < segment.length; i++) {
+    const code = segment.charCodeAt(i);
+    const upper = code >= 65 && code <= 90;
+    const lower = code >= 97 && code <= 122;
+    if (code >= 48 && code <= 57) {
+      shape.digits += 1;
+      previousUpper = undefined;
       continue;
     }
-    const isUpper = char === upper;
-    if (previous !== undefined) {
-      pairs += 1;
-      if (previous !== isUpper) switches += 1;
+    if (upper || lower) {
+      shape.letters += 1;
+      shape.numericIsh = false;
+      if (!((code >= 65 && code <= 70) || (code >= 97 && code <= 102))) shape.hex = false;
+      if (previousUpper !== undefined) {
+        shape.letterPairs += 1;
+        if (previousUpper !== upper) shape.caseSwitches += 1;
+      }
+      previousUpper = upper;
+      continue;
     }
-    previous = isUpper;
+    previousUpper = undefined; // a separator starts a new run of letters
+    shape.hex = false;
+    const char = segment[i];
+    if (char !== '-' && char !== '_') shape.alnumId = false;
+    if (!'-_.:,+'.includes(char ?? '')) shape.numericIsh = false;
+    if (!'-_+=.:~'.includes(char ?? '')) shape.tokenChars = false;
   }
-  return pairs === 0 ? 0 : switches / pairs;
+  return shape;
 }
 
 function decodeSegment(segment: string): string {

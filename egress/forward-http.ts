@@ -97,6 +97,9 @@ function failureStatus(code: string): 502 | 504 {
   return code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' ? 504 : 502;
 }
 
+/** Codes that mean the client went away (our abort, or the response stream closed under us). */
+const abortCodes = new Set(['UND_ERR_ABORTED', 'ABORT_ERR', 'ERR_STREAM_PREMATURE_CLOSE']);
+
 function errorCode(error: unknown): string {
   if (typeof error === 'object' && error !== null) {
     const code = (error as { code?: unknown }).code;
@@ -156,7 +159,9 @@ export async function forwardHttp(
     );
   } catch (error) {
     const code = errorCode(error);
-    if (abort.signal.aborted) {
+    // When the origin fails mid-stream, the pipeline closes the client side too, which trips the
+    // abort: the upstream's own code (a timeout, a reset) is what the record must keep.
+    if (abortCodes.has(code) || (error as { name?: unknown }).name === 'AbortError') {
       record.error = record.error ?? 'CLIENT_ABORTED';
     } else {
       record.error = code;

@@ -214,7 +214,9 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     insecureHTTPParser: false,
     joinDuplicateHeaders: false,
   });
-  server.timeout = options.idleTimeoutMs;
+  // A margin over the upstream idle timeout: when the origin goes quiet, undici's timeout fires first
+  // and the record says so; this one only catches clients that go quiet themselves.
+  server.timeout = options.idleTimeoutMs + 1_000;
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     onRequest(req, res).catch((error: unknown) => {
       log.error({ err: error }, 'request handler failed');

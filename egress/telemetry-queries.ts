@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { DecisionKind } from '../flows/types.ts';
 import type { EgressRecord } from './egress-record.ts';
 import { percentileMs } from './latency-buckets.ts';
+import { BLOCKED_DECISIONS } from './telemetry-schema.ts';
 
 /** A record as stored: its row id, and whether its provider was new to its server at that moment. */
 export interface StoredRecord extends EgressRecord {
@@ -121,10 +122,10 @@ export function createTelemetryQueries(db: Database.Database): TelemetryQueries 
   };
 
   const blocked = (query: BlockedQuery): StoredRecord[] => {
-    const decisions = query.includeReport === false ? `('deny')` : `('deny', 'report')`;
+    const denyOnly = query.includeReport === false ? "AND decision = 'deny'" : '';
     const serverClause = query.server === undefined ? '' : 'AND server = @server';
     const sql = `SELECT ${RECORD_COLUMNS} FROM records
-      WHERE decision IN ${decisions} AND time >= @since ${serverClause}
+      WHERE ${BLOCKED_DECISIONS} ${denyOnly} AND time >= @since ${serverClause}
       ORDER BY time DESC, id DESC LIMIT @limit`;
     const params: Record<string, unknown> = {
       since: query.since,

@@ -21,6 +21,7 @@ export type {
 } from './telemetry-queries.ts';
 
 export const TELEMETRY_DB_FILE = 'telemetry.db';
+const MAX_RETRY_DELAY_MS = 10_000;
 
 /** Where the store of a data directory lives: `<data>/telemetry.db`. */
 export function telemetryDbPath(dataDir: string): string {
@@ -80,6 +81,9 @@ export function openTelemetryStore(
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
   let closed = false;
+  // After a failed write, timer-driven retries wait longer each time (a failing disk must not eat the CPU).
+  let retryDelayMs = 0;
+  let retryAt = 0;
 
   const flush = (): void => {
     if (timer) clearTimeout(timer);
@@ -91,9 +95,13 @@ export function openTelemetryStore(
     queue = [];
     try {
       writer.write(batch, foldBatch(batch));
+      retryDelayMs = 0;
     } catch (cause) {
       queue = batch.concat(queue);
       trimQueue();
+      retryDelayMs = Math.min(Math.max(retryDelayMs * 2, flushIntervalMs), MAX_RETRY_DELAY_MS);
+      retryAt = Date.now() + retryDelayMs;
+      timer = setTimeout(flushQuietly, retryDelayMs).unref();
       const error = new TelemetryError('TELEMETRY_WRITE_FAILED', `${path}: ${String(cause)}`, {
         cause,
       });
@@ -150,6 +158,14 @@ export function openTelemetryStore(
 
   // Timer-driven flushes have nobody to throw to: the error goes to onError, or is kept for the next flush.
   function flushQuietly(): void {
+    clearTimeout(timer);
+    clearImmediate(immediate);
+    timer = undefined;
+    immediate = undefined;
+    if (Date.now() < retryAt) {
+      timer ??= setTimeout(flushQuietly, retryAt - Date.now()).unref();
+      return;
+    }
     try {
       flush();
     } catch {

@@ -11,8 +11,7 @@ export function createTelemetryWriter(db: Database.Database): TelemetryWriter {
   const insertRecord = db.prepare(`
     INSERT INTO records (time, server, method, scheme, host, port, path, provider, decision, flow,
       processor, reason, status, duration_ms, bytes_up, bytes_down, error, dialed, tool_call, new_provider)
-    VALUES (@time, @server, @method, @scheme, @host, @port, @path, @provider, @decision, @flow,
-      @processor, @reason, @status, @durationMs, @bytesUp, @bytesDown, @error, @dialed, @toolCall, @newProvider)`);
+    VALUES (${new Array(20).fill('?').join(', ')})`);
   const upsertRollup = db.prepare(`
     INSERT INTO rollups (server, provider, requests, errors, blocked, reported, bytes_up, bytes_down,
       first_seen, last_seen)
@@ -44,7 +43,7 @@ export function createTelemetryWriter(db: Database.Database): TelemetryWriter {
 
   const write = db.transaction((batch: readonly QueuedRecord[], deltas: BatchDeltas) => {
     for (const { record, newProvider } of batch)
-      insertRecord.run(recordParams(record, newProvider));
+      insertRecord.run(...recordParams(record, newProvider));
     for (const rollup of deltas.rollups) {
       const { latency, ...counts } = rollup;
       upsertRollup.run(counts);
@@ -59,28 +58,28 @@ export function createTelemetryWriter(db: Database.Database): TelemetryWriter {
   return { write: (batch, deltas) => write(batch, deltas) };
 }
 
-// SQLite has no booleans, and better-sqlite3 binds only the named parameters the statement uses.
-function recordParams(record: EgressRecord, newProvider: boolean): Record<string, unknown> {
-  return {
-    time: record.time,
-    server: record.server,
-    method: record.method,
-    scheme: record.scheme,
-    host: record.host,
-    port: record.port,
-    path: record.path,
-    provider: record.provider,
-    decision: record.decision,
-    flow: record.flow,
-    processor: record.processor,
-    reason: record.reason,
-    status: record.status,
-    durationMs: record.durationMs,
-    bytesUp: record.bytesUp,
-    bytesDown: record.bytesDown,
-    error: record.error,
-    dialed: record.dialed,
-    toolCall: record.toolCall,
-    newProvider: newProvider ? 1 : 0,
-  };
+// The 20 values in the INSERT's column order: binding by position is the cheapest per row. SQLite has no booleans.
+function recordParams(record: EgressRecord, newProvider: boolean): unknown[] {
+  return [
+    record.time,
+    record.server,
+    record.method,
+    record.scheme,
+    record.host,
+    record.port,
+    record.path,
+    record.provider,
+    record.decision,
+    record.flow,
+    record.processor,
+    record.reason,
+    record.status,
+    record.durationMs,
+    record.bytesUp,
+    record.bytesDown,
+    record.error,
+    record.dialed,
+    record.toolCall,
+    newProvider ? 1 : 0,
+  ];
 }

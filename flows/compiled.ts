@@ -1,6 +1,8 @@
 // The compiled form of flows: what evaluate() walks. Built once at load; never parsed per request.
 import type { Criteria } from './criteria.ts';
+import { buildFlowIndex, type FlowIndex } from './flow-index.ts';
 import type { CompiledProcessor } from './processors/index.ts';
+import type { RequestFacts } from './types.ts';
 
 export type Target =
   | { readonly kind: 'end' }
@@ -31,26 +33,17 @@ export class CompiledFlowSet {
   /** @internal In evaluation order: by file path, then order in the file. */
   readonly flows: readonly CompiledFlow[];
 
-  readonly #unscoped: readonly CompiledFlow[];
-  readonly #byServer: ReadonlyMap<string, readonly CompiledFlow[]>;
+  readonly #index: FlowIndex;
 
   constructor(flows: readonly CompiledFlow[]) {
     this.flows = Object.freeze([...flows]);
     this.names = Object.freeze(flows.map((f) => f.name));
     this.patternCount = flows.reduce((sum, f) => sum + f.patternCount, 0);
-    // One flow per server is the common layout: pick the flows a server can reach without scanning all.
-    this.#unscoped = flows.filter((f) => !f.filter?.servers);
-    const servers = new Set(flows.flatMap((f) => [...(f.filter?.servers ?? [])]));
-    this.#byServer = new Map(
-      [...servers].map((server) => [
-        server,
-        flows.filter((f) => !f.filter?.servers || f.filter.servers.has(server)),
-      ]),
-    );
+    this.#index = buildFlowIndex(this.flows);
   }
 
-  /** @internal The flows whose `filter.servers` (if any) admits `server`, in evaluation order. */
-  candidates(server: string): readonly CompiledFlow[] {
-    return this.#byServer.get(server) ?? this.#unscoped;
+  /** @internal The flows that could apply to `facts`, in evaluation order. */
+  candidates(facts: RequestFacts): readonly CompiledFlow[] {
+    return this.#index.candidates(facts);
   }
 }

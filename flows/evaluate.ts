@@ -33,7 +33,7 @@ export function evaluate(
 ): Decision {
   let allowed: Decision | undefined;
   let wouldDeny: Decision | undefined;
-  for (const flow of flows.candidates(facts.server)) {
+  for (const flow of flows.candidates(facts)) {
     const outcome = runFlow(flow, facts);
     if (outcome.kind === 'not-applicable') continue;
     if (outcome.kind === 'allow') {
@@ -78,15 +78,12 @@ function asReport(deny: Decision): Decision {
 /** Walks the request stream from its start until it ends (allow) or a processor answers (deny). */
 function runFlow(flow: CompiledFlow, facts: RequestFacts): Outcome {
   if (flow.filter) {
-    const applies = matchCriteria(flow.filter, facts);
-    if (applies.kind === 'miss') return { kind: 'not-applicable' };
-    if (applies.kind === 'undecidable') {
-      return {
-        kind: 'deny',
-        processor: null,
-        reason: applies.reason,
-        response: DEFAULT_DENY_RESPONSE,
-      };
+    // Checked for every candidate flow: decide without building reason strings first.
+    const applies = criteriaOutcomeKind(flow.filter, facts);
+    if (applies === 'miss') return { kind: 'not-applicable' };
+    if (applies === 'undecidable') {
+      const { reason } = matchCriteria(flow.filter, facts);
+      return { kind: 'deny', processor: null, reason, response: DEFAULT_DENY_RESPONSE };
     }
   }
   let target = flow.start;

@@ -8,6 +8,7 @@ describe('normaliseHost', () => {
     ['removes one trailing dot', 'api.slack.com.', 'api.slack.com', 'name'],
     ['turns an IDN into punycode', 'bücher.example', 'xn--bcher-kva.example', 'name'],
     ['keeps punycode as written', 'xn--bcher-kva.example', 'xn--bcher-kva.example', 'name'],
+    ['keeps a Cyrillic look-alike apart as punycode', 'аpi.example', 'xn--pi-6kc.example', 'name'],
     ['folds full-width letters', 'ａｐｉ.example', 'api.example', 'name'],
     ['keeps a dotted quad', '127.0.0.1', '127.0.0.1', 'ipv4'],
     ['reads IPv4 as one decimal number', '2130706433', '127.0.0.1', 'ipv4'],
@@ -15,6 +16,10 @@ describe('normaliseHost', () => {
     ['reads IPv4 in hex', '0x7f.1', '127.0.0.1', 'ipv4'],
     ['reads IPv4 in mixed hex parts', '0x7f.0.0.0x1', '127.0.0.1', 'ipv4'],
     ['reads short IPv4', '127.1', '127.0.0.1', 'ipv4'],
+    ['reads IPv4 as one hex number', '0x7f000001', '127.0.0.1', 'ipv4'],
+    ['reads IPv4 as one octal number', '017700000001', '127.0.0.1', 'ipv4'],
+    ['reads upper-case hex IPv4', '0X7F.0.0.1', '127.0.0.1', 'ipv4'],
+    ['keeps a single-label name', 'LocalHost', 'localhost', 'name'],
     ['reads IPv4 with a trailing dot', '127.0.0.1.', '127.0.0.1', 'ipv4'],
     ['reads metadata IPv4 in decimal', '2852039166', '169.254.169.254', 'ipv4'],
     ['accepts bracketed IPv6', '[::1]', '::1', 'ipv6'],
@@ -23,6 +28,8 @@ describe('normaliseHost', () => {
     ['lower-cases IPv6', '[FE80::ABCD]', 'fe80::abcd', 'ipv6'],
     ['writes IPv4-mapped IPv6 in hex', '[::ffff:127.0.0.1]', '::ffff:7f00:1', 'ipv6'],
     ['keeps mapped IPv6 written in hex', '::ffff:7f00:1', '::ffff:7f00:1', 'ipv6'],
+    ['writes IPv4-compatible IPv6 in hex', '[::127.0.0.1]', '::7f00:1', 'ipv6'],
+    ['expands nothing in NAT64 IPv6', '[64:ff9b::7f00:1]', '64:ff9b::7f00:1', 'ipv6'],
   ])('%s: %s → %s', (_what, raw, host, kind) => {
     expect(normaliseHost(raw)).toEqual({ ok: true, host, kind });
   });

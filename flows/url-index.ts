@@ -19,6 +19,9 @@ type Table = Map<string, Map<number, Bucket>>;
 
 export interface UrlIndex {
   readonly size: number;
+  /** Hosts of the exact patterns, and base domains of the `*.` patterns: what a flow index keys on. */
+  readonly exactHosts: readonly string[];
+  readonly wildcardBases: readonly string[];
   lookup(scheme: Scheme, host: string, port: number, path: string | undefined): UrlLookup;
 }
 
@@ -46,6 +49,8 @@ export function buildUrlIndex(patterns: readonly UrlPattern[]): UrlIndex {
   }
   return {
     size: patterns.length,
+    exactHosts: [...exact.keys()],
+    wildcardBases: [...wildcard.keys()],
     lookup(scheme, host, port, path) {
       const key = endpointKey(scheme, port);
       let needsPath: UrlPattern | undefined;

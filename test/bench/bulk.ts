@@ -38,7 +38,8 @@ export async function runBulkRounds(
   for (let round = -1; round < settings.repeats; round += 1) {
     for (const target of targets) {
       if (failed.has(target.name)) continue;
-      if (round >= 0) log(`CONNECT bulk via ${target.name}, round ${round + 1}/${settings.repeats}`);
+      if (round >= 0)
+        log(`CONNECT bulk via ${target.name}, round ${round + 1}/${settings.repeats}`);
       const outcome = await measure(() =>
         transfer(target, originPort, round < 0 ? warmBytes : settings.bytes),
       );
@@ -54,7 +55,11 @@ export async function runBulkRounds(
       ? { ok: false, error }
       : {
           ok: true,
-          value: { megabytesPerSecond: median(values), bytesPerRun: settings.bytes, runs: values.length },
+          value: {
+            megabytesPerSecond: median(values),
+            bytesPerRun: settings.bytes,
+            runs: values.length,
+          },
         };
   }
   return results;

@@ -49,6 +49,9 @@ describe('summarizeProfile', () => {
     // Samples land at 1100, 1200, … 1500 (busy), then 1700 and 2000 (idle).
     const late = summarizeProfile(profile, 15, { fromUs: 1350, toUs: 1600 });
     expect(late.totalMs).toBeCloseTo(0.2);
-    expect(late.self.map((s) => s.where)).toEqual(['write (node:net:1)', 'handle (egress/proxy.ts:42)']);
+    expect(late.self.map((s) => s.where)).toEqual([
+      'write (node:net:1)',
+      'handle (egress/proxy.ts:42)',
+    ]);
   });
 });

@@ -1,8 +1,17 @@
 // Flow decision time, in process: compile N URL patterns once, then time evaluate() on hits and misses.
-import { allowlistFlowYaml, benchPatterns, benchRequests } from './decision-corpus.ts';
+import {
+  allowlistFlowYaml,
+  benchPatterns,
+  benchRequests,
+  perFlowSources,
+} from './decision-corpus.ts';
 import { percentile } from './stats.ts';
 
+/** How the patterns are laid out: one short-form allowlist, or one full-form flow per pattern. */
+export type DecisionLayout = 'one allowlist' | 'one flow per pattern';
+
 export interface DecisionResult {
+  readonly layout: DecisionLayout;
   readonly patterns: number;
   readonly evaluations: number;
   readonly compileMs: number;
@@ -14,20 +23,24 @@ export interface DecisionResult {
 }
 
 export async function runDecisionBench(
+  layout: DecisionLayout,
   patternCount: number,
   evaluations: number,
 ): Promise<DecisionResult> {
   // Imported here so the other figures still run while the flow engine is being rewritten.
   const { compileFlowSources } = await import('../../flows/compile.ts');
   const { evaluate } = await import('../../flows/evaluate.ts');
-  const text = allowlistFlowYaml(benchPatterns(patternCount));
+  const patterns = benchPatterns(patternCount);
+  const sources =
+    layout === 'one allowlist'
+      ? [{ file: 'bench-allowlist.yaml', text: allowlistFlowYaml(patterns) }]
+      : perFlowSources(patterns);
   const t0 = process.hrtime.bigint();
-  const compiled = compileFlowSources([{ file: 'bench-allowlist.yaml', text }]);
+  const compiled = compileFlowSources(sources);
   const compileMs = Number(process.hrtime.bigint() - t0) / 1e6;
   if (!compiled.ok) {
-    throw new Error(
-      `the bench allowlist did not compile: ${JSON.stringify(compiled).slice(0, 800)}`,
-    );
+    const first = compiled.errors.slice(0, 3).map((e) => e.message);
+    throw new Error(`the bench flows (${layout}) did not compile: ${first.join('; ')}`);
   }
   const flows = compiled.flows;
   const options = { mode: 'enforce', default: 'deny' } as const;
@@ -48,6 +61,7 @@ export async function runDecisionBench(
   }
   const all = Array.from(samples);
   return {
+    layout,
     patterns: patternCount,
     evaluations,
     compileMs,

@@ -1,6 +1,13 @@
 // The decision bench's corpus: the promised mix of pattern kinds, and requests whose expected outcome is right.
 import { describe, expect, it } from 'vitest';
-import { allowlistFlowYaml, benchPatterns, benchRequests } from './decision-corpus.ts';
+import { compileFlowSources } from '../../flows/compile.ts';
+import { evaluate } from '../../flows/evaluate.ts';
+import {
+  allowlistFlowYaml,
+  benchPatterns,
+  benchRequests,
+  perFlowSources,
+} from './decision-corpus.ts';
 
 describe('benchPatterns', () => {
   const patterns = benchPatterns(1000);
@@ -33,4 +40,32 @@ describe('benchRequests', () => {
     expect(apex).toBeDefined();
     expect(extra).toBeDefined();
   });
+});
+
+describe('the corpus under the real flow engine', () => {
+  const patterns = benchPatterns(50);
+  const layouts = {
+    'one allowlist': [{ file: 'allowlist.yaml', text: allowlistFlowYaml(patterns) }],
+    'one flow per pattern': perFlowSources(patterns),
+  };
+
+  for (const [layout, sources] of Object.entries(layouts)) {
+    it(`compiles as ${layout} and allows exactly the requests expected to hit`, () => {
+      const compiled = compileFlowSources(sources);
+      if (!compiled.ok) throw new Error(compiled.errors.map((e) => e.message).join('\n'));
+      const options = { mode: 'enforce', default: 'deny' } as const;
+      for (const request of benchRequests(50, 200)) {
+        const decision = evaluate(compiled.flows, request.facts, options);
+        expect({
+          host: request.facts.host,
+          path: request.facts.path,
+          decision: decision.decision,
+        }).toEqual({
+          host: request.facts.host,
+          path: request.facts.path,
+          decision: request.expectHit ? 'allow' : 'deny',
+        });
+      }
+    });
+  }
 });

@@ -52,6 +52,44 @@ export function allowlistFlowYaml(patterns: readonly Pattern[]): string {
   ].join('\n');
 }
 
+/** Full-form flow i: its `filter.url` selects the pattern's requests, its Filter allows them. */
+function singlePatternFlow(i: number, pattern: Pattern): string {
+  const stream = (at: string) => `{ stream: { name: globalStream, at: ${at} } }`;
+  return [
+    `name: Allow${i}`,
+    'filter:',
+    `  url: "${pattern.text}"`,
+    'processors:',
+    '  Allowed:',
+    '    processor: Filter',
+    '    parameters:',
+    '      - key: url',
+    `        value: "${pattern.text}"`,
+    '  Refuse:',
+    '    processor: GenerateResponse',
+    '    parameters:',
+    '      - key: status',
+    '        value: 403',
+    'flow:',
+    '  request:',
+    `    - { from: ${stream('start')}, to: { processor: { name: Allowed } } }`,
+    `    - { from: { processor: { name: Allowed, condition: hit } }, to: ${stream('end')} }`,
+    '    - { from: { processor: { name: Allowed, condition: miss } }, to: { processor: { name: Refuse } } }',
+    '  response:',
+    `    - { from: ${stream('start')}, to: ${stream('end')} }`,
+    `    - { from: { processor: { name: Refuse } }, to: ${stream('end')} }`,
+    '',
+  ].join('\n');
+}
+
+/** One full-form flow file per pattern: the engine must find the few flows a request concerns. */
+export function perFlowSources(patterns: readonly Pattern[]): { file: string; text: string }[] {
+  return patterns.map((pattern, i) => ({
+    file: `flow-${String(i).padStart(4, '0')}.yaml`,
+    text: singlePatternFlow(i, pattern),
+  }));
+}
+
 export interface BenchRequest {
   readonly facts: RequestFacts;
   /** Whether some pattern matches this request (the engine must then allow). */

@@ -3,123 +3,169 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { startAirlock } from './airlock.ts';
+import { runAutocannon } from './autocannon-load.ts';
 import { type BenchOptions, parseBenchArgs, USAGE } from './bench-options.ts';
+import { runBulkRounds } from './bulk.ts';
 import { killAllNow, stopAll } from './children.ts';
-import { type CpuProfile, renderProfile, summarizeProfile } from './cpu-profile.ts';
+import {
+  type CpuProfile,
+  type ProfileWindow,
+  renderProfile,
+  summarizeProfile,
+} from './cpu-profile.ts';
 import { runDecisionBench } from './decision-bench.ts';
 import { type Origin, startOrigin } from './origin.ts';
 import { renderReport } from './report.ts';
-import { type BenchResults, measure, type Outcome } from './results.ts';
+import { type BenchResults, measure } from './results.ts';
 import { checkTarget } from './sanity.ts';
+import { runSetups } from './setups.ts';
 import { startSquid } from './squid.ts';
 import type { Target } from './target.ts';
 import { startTinyproxy } from './tinyproxy.ts';
 import { ensureTool } from './tools.ts';
-import { runBulk, runSetups } from './tunnel.ts';
-import { runWrk, wrkVersion } from './wrk.ts';
+import { type LoadResult, runWrk, wrkVersion } from './wrk.ts';
 
 /** Hard stop: the bench never outlives this, whatever hangs. */
 const WATCHDOG_MS = 8 * 60_000;
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
-function directTarget(): Target {
-  return {
-    name: 'direct',
-    port: 0,
-    proxied: false,
-    originHost: '127.0.0.1',
-    note: 'straight to the origin',
-    stop: async () => {},
-  };
-}
+/** When Airlock was under each kind of load, in the monotonic clock its CPU profile uses (µs). */
+type Windows = Map<string, ProfileWindow>;
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
-/** Starts every proxy that can run here; a proxy that fails to start becomes a note, not a crash. */
-async function startTargets(
-  origin: Origin,
-  options: BenchOptions,
-  notes: string[],
-  profileDir: string | null,
-) {
+const direct: Target = {
+  name: 'direct',
+  port: 0,
+  proxied: false,
+  originHost: '127.0.0.1',
+  note: 'straight to the origin',
+  stop: async () => {},
+};
+
+/** Starts every proxy that can run here; one that fails to start or to pass traffic becomes a note. */
+async function startTargets(origin: Origin, notes: string[], profileDir: string | null) {
   const ports = [origin.httpPort, origin.tcpPort];
-  const targets: Target[] = [directTarget()];
+  const targets: Target[] = [direct];
   const tryStart = async (name: string, start: () => Promise<Target>) => {
+    let target: Target | undefined;
     try {
-      const target = await start();
+      target = await start();
       await checkTarget(target, origin.httpPort, origin.tcpPort);
       targets.push(target);
       log(`${name} ready on 127.0.0.1:${target.port} (${target.note})`);
     } catch (error) {
-      notes.push(
-        `${name} skipped: ${(error as Error).message.split('\n').slice(0, 3).join(' / ')}`,
-      );
-      log(`!!! ${name} skipped: ${(error as Error).message}`);
+      await target?.stop();
+      const message = (error as Error).message;
+      notes.push(`${name} skipped: ${message.split('\n').slice(0, 3).join(' / ')}`);
+      log(`!!! ${name} skipped: ${message}`);
     }
   };
   await tryStart('airlock', () => startAirlock(ports, { profileDir }));
   const squid = ensureTool('squid', 'squid', log);
   if (squid) await tryStart('squid', () => startSquid(squid, ports));
-  else notes.push('squid not available: no Squid column, ratios to Squid missing');
+  else notes.push('squid not available: no Squid column, no ratios to Squid');
   const tinyproxy = ensureTool('tinyproxy', 'tinyproxy', log);
   if (tinyproxy) await tryStart('tinyproxy', () => startTinyproxy(tinyproxy, ports));
   else notes.push('tinyproxy not available: skipped');
-  void options;
   return targets;
 }
 
-async function measureAll(options: BenchOptions, notes: string[], profileDir: string | null) {
-  const tools: Record<string, string> = {};
-  const wrk = ensureTool('wrk', 'wrk', log);
-  if (wrk) tools.wrk = wrkVersion(wrk);
-  else notes.push('wrk not available: keep-alive figures skipped');
+/** The keep-alive load generator: wrk when it is here, else autocannon (a devDependency). */
+type LoadTool = {
+  name: string;
+  run: (target: Target, originPort: number, settings: BenchOptions['load']) => Promise<LoadResult>;
+};
 
-  const origin = await startOrigin();
-  log(`origin on 127.0.0.1:${origin.httpPort} (http) and :${origin.tcpPort} (tcp source)`);
-  const targets = await startTargets(origin, options, notes, profileDir);
-
-  const load: Record<string, Outcome<Awaited<ReturnType<typeof runWrk>>>> = {};
-  if (wrk) {
-    for (const target of targets) {
-      log(`keep-alive GETs via ${target.name}`);
-      const before = await origin.stats();
-      load[target.name] = await measure(async () => {
-        const result = await runWrk(wrk, target, origin.httpPort, options.load);
-        const after = await origin.stats();
-        // A proxy answering from anywhere but the origin would inflate its figure.
-        if (after.http - before.http < result.requests) {
-          throw new Error(
-            `origin saw ${after.http - before.http} requests, wrk counted ${result.requests}`,
-          );
-        }
-        return result;
-      });
-    }
-  }
-  const bulk: BenchResults['bulk'] = {};
+async function keepAlive(
+  tool: LoadTool,
+  targets: readonly Target[],
+  origin: Origin,
+  options: BenchOptions,
+  windows: Windows,
+) {
+  const load: BenchResults['load'] = {};
   for (const target of targets) {
-    log(`CONNECT bulk via ${target.name}`);
-    bulk[target.name] = await measure(() =>
-      runBulk(target, origin.tcpPort, options.bulk.bytes, options.bulk.repeats),
-    );
+    log(`keep-alive GETs via ${target.name}`);
+    const from = nowUs();
+    const before = await origin.stats();
+    load[target.name] = await measure(async () => {
+      const result = await tool.run(target, origin.httpPort, options.load);
+      const after = await origin.stats();
+      // A proxy answering from anywhere but the origin would inflate its figure.
+      if (after.http - before.http < result.requests) {
+        throw new Error(
+          `origin saw ${after.http - before.http} requests, wrk counted ${result.requests}`,
+        );
+      }
+      return result;
+    });
+    if (target.name === 'airlock') windows.set('keep-alive GETs', { fromUs: from, toUs: nowUs() });
   }
+  return load;
+}
+
+async function connectSetups(
+  targets: readonly Target[],
+  origin: Origin,
+  options: BenchOptions,
+  windows: Windows,
+) {
   const setups: BenchResults['setups'] = {};
   for (const target of targets) {
     log(`CONNECT setups via ${target.name}`);
+    const from = nowUs();
     setups[target.name] = await measure(() => runSetups(target, origin.tcpPort, options.setups));
+    if (target.name === 'airlock') windows.set('CONNECT setups', { fromUs: from, toUs: nowUs() });
   }
-  log('flow decisions, 1,000 patterns, in process');
-  const decision = await measure(() =>
-    runDecisionBench(options.decision.patterns, options.decision.evaluations),
-  );
-  for (const target of targets) await target.stop();
-  return { tools, load, bulk, setups, decision };
+  return setups;
 }
 
-function profileReport(profileDir: string): string {
+async function measureAll(
+  options: BenchOptions,
+  notes: string[],
+  profileDir: string | null,
+  windows: Windows,
+) {
+  const tools: Record<string, string> = {};
+  const wrk = ensureTool('wrk', 'wrk', log);
+  let tool: LoadTool;
+  if (wrk) {
+    tools.wrk = wrkVersion(wrk);
+    tool = {
+      name: 'wrk, 1 thread',
+      run: (target, port, settings) => runWrk(wrk, target, port, settings),
+    };
+  } else {
+    notes.push('wrk not available: keep-alive load from autocannon, in the bench process');
+    tool = { name: 'autocannon', run: runAutocannon };
+  }
+
+  const origin = await startOrigin();
+  log(`origin on 127.0.0.1:${origin.httpPort} (http) and :${origin.tcpPort} (tcp source)`);
+  const targets = await startTargets(origin, notes, profileDir);
+  const load = await keepAlive(tool, targets, origin, options, windows);
+  const bulk = await runBulkRounds(targets, origin.tcpPort, options.bulk, log);
+  const setups = await connectSetups(targets, origin, options, windows);
+  const decision: BenchResults['decision'] = {};
+  for (const layout of ['one allowlist', 'one flow per pattern'] as const) {
+    log(`flow decisions, 1,000 patterns as ${layout}, in process`);
+    decision[layout] = await measure(() =>
+      runDecisionBench(layout, options.decision.patterns, options.decision.evaluations),
+    );
+  }
+  for (const target of targets) await target.stop();
+  return { tools, loadTool: tool.name, load, bulk, setups, decision };
+}
+
+function profileReport(profileDir: string, windows: Windows): string {
   const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) return 'no CPU profile was written (did the egress exit cleanly on SIGINT?)\n';
   const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
-  return `${renderProfile(summarizeProfile(profile))}(profile: ${join(profileDir, file)})\n`;
+  const parts = [...windows].map(([what, window]) =>
+    renderProfile(summarizeProfile(profile, 20, window), `during ${what}`),
+  );
+  return `${parts.join('\n')}(profile: ${join(profileDir, file)})\n`;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -140,14 +186,19 @@ async function main(argv: readonly string[]): Promise<number> {
   watchdog.unref();
 
   const notes: string[] = [];
+  const windows: Windows = new Map();
   const profileDir = options.profile ? mkdtempSync('/tmp/airlock-bench-profile-') : null;
   const started = Date.now();
-  const measured = await measureAll(options, notes, profileDir);
+  const measured = await measureAll(options, notes, profileDir, windows);
   const results: BenchResults = {
     date: new Date().toISOString(),
     quick: options.quick,
     machine: { cpus: availableParallelism(), node: process.versions.node, tools: measured.tools },
-    settings: { load: options.load, bulk: options.bulk, setups: options.setups },
+    settings: {
+      load: { ...options.load, tool: measured.loadTool },
+      bulk: options.bulk,
+      setups: options.setups,
+    },
     load: measured.load,
     bulk: measured.bulk,
     setups: measured.setups,
@@ -158,7 +209,7 @@ async function main(argv: readonly string[]): Promise<number> {
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (options.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else process.stdout.write(renderReport(results));
-  if (profileDir) process.stdout.write(`\n${profileReport(profileDir)}`);
+  if (profileDir) process.stdout.write(`\n${profileReport(profileDir, windows)}`);
   return 0;
 }
 

@@ -50,7 +50,10 @@ export function targetChecks(results: BenchResults): TargetCheck[] {
   const squidLoad = figureOf(results.load.squid);
   const airlockBulk = figureOf(results.bulk.airlock);
   const directBulk = figureOf(results.bulk.direct);
-  const decision = figureOf(results.decision);
+  const decisions = Object.values(results.decision).flatMap((d) => (d.ok ? [d.value] : []));
+  // The slowest layout decides: the target holds for every way of writing 1,000 patterns.
+  const decision = decisions.sort((a, b) => b.p50Us - a.p50Us)[0];
+  const anyWrong = decisions.some((d) => d.wrong > 0);
   const reqRatio =
     airlockLoad && squidLoad ? airlockLoad.requestsPerSecond / squidLoad.requestsPerSecond : null;
   const bulkRatio =
@@ -70,8 +73,10 @@ export function targetChecks(results: BenchResults): TargetCheck[] {
     },
     {
       goal: 'flow decision ≤ 20 µs p50 (1,000 patterns)',
-      measured: decision ? `${fixed(decision.p50Us, 2)} µs p50` : 'not measured',
-      met: decision ? decision.p50Us <= 20 && decision.wrong === 0 : null,
+      measured: decision
+        ? `${fixed(decision.p50Us, 2)} µs p50 (${decision.layout})`
+        : 'not measured',
+      met: decision ? decision.p50Us <= 20 && !anyWrong : null,
     },
   ];
 }
@@ -86,7 +91,7 @@ export function renderReport(results: BenchResults): string {
         .map(([tool, version]) => `${tool} ${version}`)
         .join(', '),
     '',
-    `Keep-alive small GETs: wrk, 1 thread, ${load.connections} connections, ${load.seconds} s after ${load.warmupSeconds} s warm-up`,
+    `Keep-alive small GETs: ${load.tool}, ${load.connections} connections, ${load.seconds} s after ${load.warmupSeconds} s warm-up`,
     '',
     table(
       ['target', 'req/s', 'p50 ms', 'p99 ms', 'socket errors', 'non-2xx', 'vs direct', 'vs squid'],
@@ -129,28 +134,26 @@ export function renderReport(results: BenchResults): string {
     ),
     '',
   );
-  const decision = results.decision;
-  if (decision.ok) {
-    const d = decision.value;
-    out.push(
-      `Flow decision: ${d.patterns} URL patterns in one allowlist, ${thousands(d.evaluations)} evaluations, half hits, half misses`,
-      '',
-      table(
-        ['p50 µs', 'p99 µs', 'mean µs', 'compile ms', 'wrong decisions'],
-        [
-          [
-            fixed(d.p50Us, 2),
-            fixed(d.p99Us, 2),
-            fixed(d.meanUs, 2),
-            fixed(d.compileMs, 1),
-            String(d.wrong),
-          ],
-        ],
-      ),
-    );
-  } else {
-    out.push(`Flow decision: failed: ${decision.error}`);
-  }
+  out.push(
+    'Flow decision: 1,000 URL patterns (4/10 exact hosts, 3/10 `*.domain`, 3/10 paths with `{id}`), in process, half hits, half misses',
+    '',
+    table(
+      ['layout', 'p50 µs', 'p99 µs', 'mean µs', 'evaluations', 'compile ms', 'wrong decisions'],
+      Object.entries(results.decision).map(([layout, outcome]) => {
+        if (!outcome.ok) return [layout, `failed: ${outcome.error}`, '', '', '', '', ''];
+        const d = outcome.value;
+        return [
+          layout,
+          fixed(d.p50Us, 2),
+          fixed(d.p99Us, 2),
+          fixed(d.meanUs, 2),
+          thousands(d.evaluations),
+          fixed(d.compileMs, 1),
+          String(d.wrong),
+        ];
+      }),
+    ),
+  );
   out.push(
     '',
     'Targets',

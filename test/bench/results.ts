@@ -1,6 +1,7 @@
 // The shape of one bench run's results: what the table and --json print.
-import type { DecisionResult } from './decision-bench.ts';
+
 import type { BulkResult } from './bulk.ts';
+import type { DecisionResult } from './decision-bench.ts';
 import type { SetupResult } from './setups.ts';
 import type { LoadResult } from './wrk.ts';
 
@@ -18,7 +19,7 @@ export interface BenchResults {
     readonly tools: Record<string, string>;
   };
   readonly settings: {
-    readonly load: { connections: number; seconds: number; warmupSeconds: number };
+    readonly load: { tool: string; connections: number; seconds: number; warmupSeconds: number };
     readonly bulk: { bytes: number; repeats: number };
     readonly setups: { concurrency: number; maxCount: number; seconds: number };
   };
@@ -26,7 +27,8 @@ export interface BenchResults {
   readonly load: Record<string, Outcome<LoadResult>>;
   readonly bulk: Record<string, Outcome<BulkResult>>;
   readonly setups: Record<string, Outcome<SetupResult>>;
-  readonly decision: Outcome<DecisionResult>;
+  /** Layout (`one allowlist`, `one flow per pattern`) → figure. */
+  readonly decision: Record<string, Outcome<DecisionResult>>;
   /** Lines explaining what was skipped and why. */
   readonly notes: readonly string[];
 }

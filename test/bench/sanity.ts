@@ -48,5 +48,6 @@ export async function checkTarget(
   const socket = await openTunnel(target, tcpPort);
   const received = await drain(socket, 1000, 10_000);
   socket.destroy();
-  if (received !== 1000) throw new Error(`tunnel through ${target.name}: ${received} of 1000 bytes`);
+  if (received !== 1000)
+    throw new Error(`tunnel through ${target.name}: ${received} of 1000 bytes`);
 }

@@ -22,8 +22,11 @@ export function findBinary(name: string): string | null {
 
 let updated = false;
 
+/** apt-get as root, or through `sudo -n` (never prompting) for another user. */
 function aptGet(args: readonly string[]): boolean {
-  const result = spawnSync('apt-get', args, {
+  const asRoot = process.getuid?.() === 0;
+  const [command, prefix] = asRoot ? ['apt-get', []] : ['sudo', ['-n', 'apt-get']];
+  const result = spawnSync(command, [...prefix, ...args], {
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     stdio: ['ignore', 'ignore', 'pipe'],
     encoding: 'utf8',
@@ -48,7 +51,7 @@ export function ensureTool(
     return null;
   }
   log(`${binary} is missing: apt-get install -y ${pkg}`);
-  // Installing as a non-root user fails cleanly; the bench then skips the tool.
+  // Without root or password-less sudo this fails cleanly; the bench then skips the tool.
   let installed = aptGet(['install', '-y', '--no-install-recommends', pkg]);
   if (!installed && !updated) {
     updated = true;

@@ -1,11 +1,11 @@
 // The tunnel client against the real bench origin process, direct (the proxied path is what the bench measures).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBulkRounds } from './bulk.ts';
 import { killAllNow } from './children.ts';
 import { type Origin, startOrigin } from './origin.ts';
-import type { Target } from './target.ts';
-import { runBulkRounds } from './bulk.ts';
 import { runSetups } from './setups.ts';
 import { percentile } from './stats.ts';
+import type { Target } from './target.ts';
 
 const direct: Target = {
   name: 'direct',
@@ -25,8 +25,16 @@ afterAll(() => killAllNow());
 describe('bench clients against the origin', () => {
   it('moves exactly the requested bytes from the source', async () => {
     const before = await origin.stats();
-    const results = await runBulkRounds([direct], origin.tcpPort, { bytes: 4 * 1024 ** 2 + 7, repeats: 2 }, () => {});
-    expect(results.direct).toMatchObject({ ok: true, value: { runs: 2, bytesPerRun: 4 * 1024 ** 2 + 7 } });
+    const results = await runBulkRounds(
+      [direct],
+      origin.tcpPort,
+      { bytes: 4 * 1024 ** 2 + 7, repeats: 2 },
+      () => {},
+    );
+    expect(results.direct).toMatchObject({
+      ok: true,
+      value: { runs: 2, bytesPerRun: 4 * 1024 ** 2 + 7 },
+    });
     // One warm-up transfer and two timed ones, each through its own connection.
     expect((await origin.stats()).tcp - before.tcp).toBe(3);
   });
@@ -45,7 +53,12 @@ describe('bench clients against the origin', () => {
 
 it('reports a target whose transfer comes up short as failed', async () => {
   const closed: Target = { ...direct, name: 'closed', proxied: true, port: origin.httpPort };
-  const results = await runBulkRounds([closed], origin.tcpPort, { bytes: 1000, repeats: 1 }, () => {});
+  const results = await runBulkRounds(
+    [closed],
+    origin.tcpPort,
+    { bytes: 1000, repeats: 1 },
+    () => {},
+  );
   expect(results.closed).toMatchObject({ ok: false });
 });
 
