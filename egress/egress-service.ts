@@ -77,6 +77,12 @@ export async function startEgress(options: StartEgressOptions): Promise<Egress> 
   if (!loaded.ok) throw new EgressStartError(loaded.errors);
   const initial = loaded.configuration;
   for (const warning of initial.warnings) logger.warn({ event: 'flows-warning' }, warning);
+  if (initial.flows.flows.length === 0) {
+    logger.warn(
+      { event: 'no-flows', default: initial.egress.default },
+      `no flow files in ${options.configDir}/flows: every request gets egress.default (${initial.egress.default})`,
+    );
+  }
 
   const listenText = options.listen ?? initial.egress.listen;
   const listen = parseListen(listenText);

@@ -17,6 +17,8 @@ export interface UpstreamOptions {
   readonly ca?: string | readonly string[];
 }
 
+const maxPools = 512;
+
 /** Keep-alive connection pools, one per dialed address + TLS name, so a pool never reaches another address. */
 export class UpstreamPools {
   private readonly pools = new Map<string, Pool>();
@@ -31,7 +33,11 @@ export class UpstreamPools {
     const origin = `${scheme}://${address}:${port}`;
     const key = `${origin} ${host}`;
     let pool = this.pools.get(key);
-    if (pool === undefined) {
+    if (pool !== undefined) {
+      // Most recently used last, so the first entry is the one to retire when there are too many.
+      this.pools.delete(key);
+      this.pools.set(key, pool);
+    } else {
       const ca = this.options.ca === undefined ? undefined : [this.options.ca].flat();
       pool = new Pool(origin, {
         connections: 64,
@@ -44,8 +50,18 @@ export class UpstreamPools {
             : undefined,
       });
       this.pools.set(key, pool);
+      this.retireOldest();
     }
     return pool;
+  }
+
+  /** Bounds memory when servers reach many hosts: the least recently used pool finishes its requests and closes. */
+  private retireOldest(): void {
+    while (this.pools.size > maxPools) {
+      const [key, pool] = this.pools.entries().next().value!;
+      this.pools.delete(key);
+      pool.close().catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {

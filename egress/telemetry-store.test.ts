@@ -128,6 +128,26 @@ describe('batching', () => {
     expect(writer.pending).toBe(0);
     expect(countRecords()).toBe(1);
   });
+  it('retries a failed batch by itself, waiting longer each time', async () => {
+    const errors: TelemetryError[] = [];
+    const writer = open({
+      flushIntervalMs: 20,
+      onError: (error: TelemetryError) => errors.push(error),
+    });
+    const saboteur = new Database(telemetryDbPath(dataDir));
+    saboteur.exec('ALTER TABLE records RENAME TO records_gone');
+    writer.append(aRecord());
+    await vi.waitFor(() => expect(errors.length).toBeGreaterThanOrEqual(2), {
+      timeout: 2000,
+      interval: 10,
+    });
+    saboteur.exec('ALTER TABLE records_gone RENAME TO records');
+    saboteur.close();
+    await vi.waitFor(() => expect(countRecords()).toBe(1), { timeout: 3000, interval: 20 });
+    expect(writer.pending).toBe(0);
+    // 20 ms, 40 ms, 80 ms …: a handful of attempts, not one per tick.
+    expect(errors.length).toBeLessThan(8);
+  });
 });
 
 describe('queries', () => {

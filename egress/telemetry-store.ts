@@ -37,7 +37,7 @@ export interface TelemetryStoreOptions {
   readonly flushBatchSize?: number;
   /** Records arriving while this many wait (the disk is failing) are dropped and counted (default 100,000). */
   readonly maxPending?: number;
-  /** A batch that could not be written; it stays queued and is retried with the next flush. */
+  /** A batch that could not be written; it stays queued and is retried by itself, waiting longer each time (to 10 s). */
   readonly onError?: (error: TelemetryError) => void;
 }
 
@@ -145,6 +145,8 @@ export function openTelemetryStore(
         flush();
       } finally {
         closed = true;
+        clearTimeout(timer);
+        clearImmediate(immediate);
         db.close();
       }
     },

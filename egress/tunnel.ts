@@ -101,6 +101,7 @@ export function openTunnel(
   // The client is gone: nothing more can be delivered.
   client.on('close', () => {
     clientClosed = true;
+    if (!opened) record.error = record.error ?? 'CLIENT_CLOSED';
     upstream.destroy();
     settle();
   });

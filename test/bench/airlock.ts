@@ -1,10 +1,11 @@
 // Airlock's egress as a bench target: a throwaway config dir, then `airlock egress` in its own process.
-import { mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnTracked, stopChild } from './children.ts';
 import { freePort, LOOPBACK, waitForPort } from './net-util.ts';
 import { ORIGIN_NAME, type Target } from './target.ts';
+import { benchTempDir } from './temp-dirs.ts';
 
 const cli = fileURLToPath(new URL('../../cli/airlock.ts', import.meta.url));
 
@@ -52,7 +53,7 @@ export async function startAirlock(
   originPorts: readonly number[],
   options: AirlockOptions,
 ): Promise<Target & { logFile: string }> {
-  const root = mkdtempSync('/tmp/airlock-bench-egress-');
+  const root = benchTempDir('egress');
   const configDir = join(root, 'config');
   const dataDir = join(root, 'data');
   mkdirSync(join(configDir, 'flows'), { recursive: true });

@@ -1,6 +1,6 @@
 // `npm run bench:egress`: direct vs Airlock vs Squid (vs tinyproxy) against one loopback origin, in one run.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAirlock } from './airlock.ts';
 import { runAutocannon } from './autocannon-load.ts';
@@ -187,13 +187,19 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const notes: string[] = [];
   const windows: Windows = new Map();
-  const profileDir = options.profile ? mkdtempSync('/tmp/airlock-bench-profile-') : null;
+  const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'airlock-bench-profile-')) : null;
   const started = Date.now();
+  const loadBefore = loadavg()[0] ?? 0;
   const measured = await measureAll(options, notes, profileDir, windows);
   const results: BenchResults = {
     date: new Date().toISOString(),
     quick: options.quick,
-    machine: { cpus: availableParallelism(), node: process.versions.node, tools: measured.tools },
+    machine: {
+      loadAverage: loadBefore,
+      cpus: availableParallelism(),
+      node: process.versions.node,
+      tools: measured.tools,
+    },
     settings: {
       load: { ...options.load, tool: measured.loadTool },
       bulk: options.bulk,

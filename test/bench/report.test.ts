@@ -41,7 +41,7 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
   return {
     date: '2026-11-21T07:00:00.000Z',
     quick: false,
-    machine: { cpus: 2, node: '24.21.0', tools: { wrk: '4.1.0' } },
+    machine: { loadAverage: 0.2, cpus: 2, node: '24.21.0', tools: { wrk: '4.1.0' } },
     settings: {
       load: { tool: 'wrk, 1 thread', connections: 50, seconds: 10, warmupSeconds: 3 },
       bulk: { bytes: 256 * 1024 ** 2, repeats: 5 },

@@ -89,7 +89,9 @@ export function renderReport(results: BenchResults): string {
     `${results.machine.cpus} CPUs, node ${results.machine.node}, ` +
       Object.entries(results.machine.tools)
         .map(([tool, version]) => `${tool} ${version}`)
-        .join(', '),
+        .join(', ') +
+      `; load average before the run ${results.machine.loadAverage.toFixed(1)}` +
+      ' (well above 0: other work shared the CPUs and skews the figures)',
     '',
     `Keep-alive small GETs: ${load.tool}, ${load.connections} connections, ${load.seconds} s after ${load.warmupSeconds} s warm-up`,
     '',

@@ -14,6 +14,8 @@ export interface BenchResults {
   readonly date: string;
   readonly quick: boolean;
   readonly machine: {
+    /** 1-minute load average before the bench started anything: other work on the machine skews figures. */
+    readonly loadAverage: number;
     readonly cpus: number;
     readonly node: string;
     readonly tools: Record<string, string>;

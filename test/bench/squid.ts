@@ -1,12 +1,13 @@
 // Squid as the reference proxy: a throwaway config on a loopback port admitting only the origin.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { captureOutput, spawnTracked, stopChild } from './children.ts';
 import { freePort, LOOPBACK, waitForPort } from './net-util.ts';
 import { ORIGIN_NAME, type Target } from './target.ts';
+import { benchTempDir } from './temp-dirs.ts';
 
 export interface SquidConfigInput {
   readonly dir: string;
@@ -63,7 +64,7 @@ function effectiveUser(): { name: string; uid: number; gid: number } | null {
 }
 
 export async function startSquid(binary: string, originPorts: readonly number[]): Promise<Target> {
-  const dir = mkdtempSync('/tmp/airlock-bench-squid-');
+  const dir = benchTempDir('squid');
   const port = await freePort();
   const user = effectiveUser();
   const config = join(dir, 'squid.conf');

@@ -1,12 +1,13 @@
 // tinyproxy as a second, lighter reference proxy (optional: skipped when it cannot be installed).
 
 import { spawnSync } from 'node:child_process';
-import { chownSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chownSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { captureOutput, spawnTracked, stopChild } from './children.ts';
 import { freePort, LOOPBACK, waitForPort } from './net-util.ts';
 import type { Target } from './target.ts';
+import { benchTempDir } from './temp-dirs.ts';
 
 export interface TinyproxyConfigInput {
   readonly dir: string;
@@ -48,7 +49,7 @@ export async function startTinyproxy(
   binary: string,
   connectPorts: readonly number[],
 ): Promise<Target> {
-  const dir = mkdtempSync('/tmp/airlock-bench-tinyproxy-');
+  const dir = benchTempDir('tinyproxy');
   const port = await freePort();
   const user = nobody();
   const config = join(dir, 'tinyproxy.conf');

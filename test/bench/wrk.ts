@@ -1,10 +1,11 @@
 // Keep-alive small GETs with wrk: through a forward proxy by asking for the absolute URL as the path.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { captureOutput, spawnTracked } from './children.ts';
 import { LOOPBACK } from './net-util.ts';
 import type { Target } from './target.ts';
+import { benchTempDir } from './temp-dirs.ts';
 
 export interface LoadSettings {
   readonly connections: number;
@@ -90,7 +91,7 @@ export async function runWrk(
   originPort: number,
   settings: LoadSettings,
 ): Promise<LoadResult> {
-  const dir = mkdtempSync('/tmp/airlock-bench-wrk-');
+  const dir = benchTempDir('wrk');
   const script = join(dir, `${target.name}.lua`);
   writeFileSync(script, wrkScript(target, originPort));
   const port = target.proxied ? target.port : originPort;
