@@ -6,10 +6,19 @@ type Command = { summary: string; load: () => Promise<{ run(args: string[]): Pro
 const commands: Record<string, Command> = {
   up: { summary: 'run everything that exists in one process', load: () => import('./up.ts') },
   egress: { summary: 'run the egress proxy', load: () => import('./egress.ts') },
+  gateway: { summary: 'run the MCP gateway', load: () => import('./gateway.ts') },
   flows: { summary: 'validate | test flow files', load: () => import('./flows.ts') },
   report: {
     summary: 'blocked [--since 24h] [--server S] [--format table|json|csv]',
     load: () => import('./report.ts'),
+  },
+  audit: {
+    summary: 'verify | export [--since D] [--format jsonl|csv]: the audit log',
+    load: () => import('./audit.ts'),
+  },
+  keys: {
+    summary: 'create CONSUMER [--force] | list: API keys (shown once, stored hashed)',
+    load: () => import('./keys.ts'),
   },
 };
 

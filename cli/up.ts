@@ -1,19 +1,46 @@
-// `airlock up`: everything that exists, in one process. For now that is the egress; a default config is written on first run.
+// `airlock up`: the egress and the gateway in one process, wired together; a default config is written on first run.
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { startEgress } from '../egress/egress-service.ts';
+import { Registry } from 'prom-client';
+import { type Egress, startEgress } from '../egress/egress-service.ts';
+import type { Launcher } from '../gateway/upstream/launcher.ts';
+import { createProcessLauncher } from '../gateway/upstream/process-launcher.ts';
 import { type CommandIo, startEgressOrReport, untilSignal } from './egress.ts';
+import {
+  connectionLines,
+  gatewayOptions,
+  listenOverrides,
+  startGatewayOrReport,
+  upstreamLines,
+} from './gateway.ts';
 import { directoriesFrom, directoryOptions, parseCommandLine } from './options.ts';
 
 const USAGE = `usage: airlock up [--config DIR] [--data DIR] [--listen HOST:PORT]
+                  [--mcp-listen HOST:PORT] [--metrics-listen HOST:PORT]
 
-  Runs what exists of Airlock in one process. Today that is the egress proxy only:
-  the gateway (MCP endpoint) and the dashboard are not built yet.
-  A default config (app.yaml, flows/example-allowlist.yaml) is written when DIR has none.
+  Runs the egress proxy and the MCP gateway in one process (the dashboard comes later).
+  --listen          egress TCP listener, overrides egress.listen (default 127.0.0.1:8080)
+  --mcp-listen      MCP endpoint, overrides listen.mcp (default 127.0.0.1:9000)
+  --metrics-listen  Prometheus endpoint, overrides listen.metrics (default 127.0.0.1:3000)
+  A default config (app.yaml, mcp.json, flows/example-allowlist.yaml) is written when DIR has none.
 `;
 
-export const DEFAULT_APP_YAML = `# Airlock configuration. Sections for the gateway (permissions, toolGroups, auth, …) come later.
+export const DEFAULT_APP_YAML = `# Airlock configuration (Lunar MCPX app.yaml shape plus Airlock's egress section).
+# Gateway: who may call which tools. With no permissions section, every agent may use every tool.
+# permissions:
+#   default: {_type: default-allow, block: []}
+#   consumers:
+#     support-agent: {_type: default-block, allow: [read-only]}
+# toolGroups:
+#   - name: read-only
+#     services: {memory: [read_graph, search_nodes, open_nodes]}
+# API keys: \`airlock keys create CONSUMER\` prints a key once and stores its hash here.
+auth:
+  enabled: false
+# Tool names are server__tool; conditional drops the prefix when no two servers clash.
+naming: prefix
 egress:
   # enforce: deny what the flows deny. report: allow everything, record what would be denied.
   mode: enforce
@@ -53,6 +80,59 @@ GenerateResponseForbidden:
       value: text/plain
 `;
 
+/**
+ * The first-run mcp.json: one server from npm (the reference memory server), run with this Node
+ * from node_modules so nothing is downloaded; its `sandbox` block is read by the next release.
+ */
+export function defaultMcpJson(dataDir: string): string {
+  const entry = createRequire(import.meta.url).resolve(
+    '@modelcontextprotocol/server-memory/dist/index.js',
+  );
+  const config = {
+    mcpServers: {
+      memory: {
+        command: process.execPath,
+        args: [entry],
+        env: { MEMORY_FILE_PATH: join(dataDir, 'memory', 'memory.json') },
+        sandbox: { type: 'auto', allowWrite: [join(dataDir, 'memory')] },
+      },
+    },
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+/** Writes mcp.json when the directory has none; returns whether it did. */
+export async function writeDefaultMcpJson(configDir: string, dataDir: string): Promise<boolean> {
+  if (existsSync(join(configDir, 'mcp.json'))) return false;
+  await mkdir(configDir, { recursive: true });
+  await mkdir(join(dataDir, 'memory'), { recursive: true });
+  await writeFile(join(configDir, 'mcp.json'), defaultMcpJson(dataDir), { flag: 'wx' });
+  return true;
+}
+
+/** The proxy variables a stdio server gets: the egress URL with its own credentials as userinfo. */
+export function egressProxyEnv(egress: Egress, server: string): Record<string, string> {
+  const { host, port } = egress.address;
+  const hostForUrl = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${encodeURIComponent(server)}:${encodeURIComponent(egress.tokenFor(server))}@${hostForUrl}:${port}`;
+  return {
+    HTTP_PROXY: url,
+    HTTPS_PROXY: url,
+    http_proxy: url,
+    https_proxy: url,
+    NO_PROXY: '',
+    no_proxy: '',
+    NODE_USE_ENV_PROXY: '1',
+  };
+}
+
+/** Until sandboxes exist: plain children whose proxy variables point at the egress (advisory, not enforced). */
+export function proxiedLauncher(inner: Launcher, egress: Egress): Launcher {
+  return {
+    launch: (spec, env) => inner.launch(spec, { ...env, ...egressProxyEnv(egress, spec.name) }),
+  };
+}
+
 /** Writes the default config when the directory has neither app.yaml nor flows/; returns whether it did. */
 export async function writeDefaultConfig(configDir: string): Promise<boolean> {
   if (existsSync(join(configDir, 'app.yaml')) || existsSync(join(configDir, 'flows'))) return false;
@@ -72,7 +152,13 @@ const processIo: CommandIo = {
 export async function run(args: string[], io: CommandIo = processIo): Promise<number> {
   const parsed = parseCommandLine(
     args,
-    { ...directoryOptions, listen: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    {
+      ...directoryOptions,
+      listen: { type: 'string' },
+      'mcp-listen': { type: 'string' },
+      'metrics-listen': gatewayOptions['metrics-listen'],
+      help: { type: 'boolean', short: 'h' },
+    },
     false,
   );
   if (!parsed.ok) {
@@ -90,26 +176,58 @@ export async function run(args: string[], io: CommandIo = processIo): Promise<nu
       `airlock up: wrote a default configuration to ${configDir} (app.yaml, flows/example-allowlist.yaml)\n`,
     );
   }
+  if (await writeDefaultMcpJson(configDir, dataDir)) {
+    io.stdout(
+      `airlock up: wrote ${join(configDir, 'mcp.json')} with one server (memory); add yours there (Claude Desktop's mcpServers format)\n`,
+    );
+  }
+  // One registry: /metrics shows the gateway's and the egress's series together.
+  const registry = new Registry();
   const egress = await startEgressOrReport(
     () =>
       startEgress({
         configDir,
         dataDir,
+        registry,
         ...(values.listen === undefined ? {} : { listen: values.listen }),
       }),
     io,
   );
   if (egress === undefined) return 1;
+  const gateway = await startGatewayOrReport(
+    {
+      configDir,
+      dataDir,
+      registry,
+      launcher: proxiedLauncher(createProcessLauncher(), egress),
+      listen: listenOverrides({
+        listen: values['mcp-listen'],
+        'metrics-listen': values['metrics-listen'],
+      }),
+    },
+    io,
+    'airlock up',
+  );
+  if (gateway === undefined) {
+    await egress.close();
+    return 1;
+  }
+  const prefix = (line: string) => `airlock up: ${line}`;
   io.stdout(
     [
-      `airlock up: egress proxy listening on ${egress.url}`,
-      'airlock up: only the egress runs for now: the gateway (MCP endpoint) and the dashboard do not exist yet.',
-      `airlock up: TCP clients identify with Proxy-Authorization; see \`airlock egress token SERVER\`.`,
+      prefix(`egress proxy listening on ${egress.url}`),
+      ...connectionLines(gateway).map(prefix),
+      ...upstreamLines(gateway).map(prefix),
+      prefix(
+        'stdio servers run as plain child processes with HTTP(S)_PROXY pointing at the egress: advisory, NOT enforced until sandboxes (bwrap/docker) arrive.',
+      ),
+      prefix('the dashboard does not exist yet.'),
       '',
     ].join('\n'),
   );
   const signal = await untilSignal();
   io.stdout(`airlock up: ${signal}, closing\n`);
+  await gateway.close();
   await egress.close();
   return 0;
 }

@@ -122,17 +122,35 @@ describe('airlock egress', () => {
 });
 
 describe('airlock up', () => {
-  it('writes a default config on first run, says only the egress runs, and the example flow validates', async () => {
+  it('writes a default config on first run, runs egress and gateway, and the example flow validates', async () => {
     const root = tempRoot();
-    const run = await startLongRunning(['up', '--listen', '127.0.0.1:0'], root);
+    const run = await startLongRunning(
+      [
+        'up',
+        '--listen',
+        '127.0.0.1:0',
+        '--mcp-listen',
+        '127.0.0.1:0',
+        '--metrics-listen',
+        '127.0.0.1:0',
+      ],
+      root,
+    );
     expect(run.stdout()).toContain('wrote a default configuration');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(run.stdout()).toContain('the gateway (MCP endpoint) and the dashboard do not exist yet');
+    expect(run.stdout()).toMatch(
+      /MCP endpoint \(Streamable HTTP\): http:\/\/127\.0\.0\.1:\d+\/mcp/,
+    );
+    expect(run.stdout()).toMatch(
+      /claude mcp add --transport http airlock http:\/\/127\.0\.0\.1:\d+\/mcp/,
+    );
+    expect(run.stdout()).toContain('NOT enforced');
     const exited = exitCode(run.child);
     run.child.kill('SIGINT');
     expect(await exited).toBe(0);
     const app = readFileSync(join(root, 'config', 'app.yaml'), 'utf8');
     expect(app).toContain('default: deny');
+    const mcp = JSON.parse(readFileSync(join(root, 'config', 'mcp.json'), 'utf8'));
+    expect(mcp.mcpServers.memory.sandbox.type).toBe('auto');
     const example = readFileSync(join(root, 'config', 'flows', 'example-allowlist.yaml'), 'utf8');
     const compiled = compileFlowSources([{ file: 'example-allowlist.yaml', text: example }]);
     expect(compiled.ok).toBe(true);

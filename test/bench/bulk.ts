@@ -31,6 +31,8 @@ export async function runBulkRounds(
   originPort: number,
   settings: { bytes: number; repeats: number },
   log: (line: string) => void,
+  /** Told when each timed transfer ran (monotonic µs), so a profile can be cut to those moments. */
+  onTransfer: (target: Target, fromUs: number, toUs: number) => void = () => {},
 ): Promise<Record<string, Outcome<BulkResult>>> {
   const rates = new Map<string, number[]>(targets.map((t) => [t.name, []]));
   const failed = new Map<string, string>();
@@ -40,9 +42,11 @@ export async function runBulkRounds(
       if (failed.has(target.name)) continue;
       if (round >= 0)
         log(`CONNECT bulk via ${target.name}, round ${round + 1}/${settings.repeats}`);
+      const fromUs = Number(process.hrtime.bigint() / 1000n);
       const outcome = await measure(() =>
         transfer(target, originPort, round < 0 ? warmBytes : settings.bytes),
       );
+      if (round >= 0) onTransfer(target, fromUs, Number(process.hrtime.bigint() / 1000n));
       if (!outcome.ok) failed.set(target.name, outcome.error);
       else if (round >= 0) rates.get(target.name)?.push(outcome.value);
     }

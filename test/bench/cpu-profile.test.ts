@@ -47,7 +47,7 @@ describe('summarizeProfile', () => {
 
   it('counts only the samples inside the window asked for', () => {
     // Samples land at 1100, 1200, … 1500 (busy), then 1700 and 2000 (idle).
-    const late = summarizeProfile(profile, 15, { fromUs: 1350, toUs: 1600 });
+    const late = summarizeProfile(profile, 15, [{ fromUs: 1350, toUs: 1600 }]);
     expect(late.totalMs).toBeCloseTo(0.2);
     expect(late.self.map((s) => s.where)).toEqual([
       'write (node:net:1)',

@@ -58,7 +58,7 @@ function top(times: Map<string, number>, total: number, count: number): HotSpot[
     .map(([where, micros]) => ({ where, percent: (100 * micros) / total }));
 }
 
-/** A stretch of the profiled process's life, in the profile's clock (µs); samples outside are ignored. */
+/** A stretch of the profiled process's life, in the profile's clock (µs); samples outside all are ignored. */
 export interface ProfileWindow {
   readonly fromUs: number;
   readonly toUs: number;
@@ -67,7 +67,7 @@ export interface ProfileWindow {
 export function summarizeProfile(
   profile: CpuProfile,
   count = 15,
-  window: ProfileWindow = { fromUs: -Infinity, toUs: Infinity },
+  windows: readonly ProfileWindow[] = [{ fromUs: -Infinity, toUs: Infinity }],
 ): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
@@ -81,7 +81,7 @@ export function summarizeProfile(
   profile.samples.forEach((id, index) => {
     const micros = profile.timeDeltas[index] ?? 0;
     clock += micros;
-    if (clock < window.fromUs || clock > window.toUs) return;
+    if (!windows.some((w) => clock >= w.fromUs && clock <= w.toUs)) return;
     total += micros;
     const node = byId.get(id);
     if (!node) return;

@@ -31,7 +31,7 @@ const WATCHDOG_MS = 8 * 60_000;
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 /** When Airlock was under each kind of load, in the monotonic clock its CPU profile uses (µs). */
-type Windows = Map<string, ProfileWindow>;
+type Windows = Map<string, ProfileWindow[]>;
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 const direct: Target = {
@@ -100,7 +100,8 @@ async function keepAlive(
       }
       return result;
     });
-    if (target.name === 'airlock') windows.set('keep-alive GETs', { fromUs: from, toUs: nowUs() });
+    if (target.name === 'airlock')
+      windows.set('keep-alive GETs', [{ fromUs: from, toUs: nowUs() }]);
   }
   return load;
 }
@@ -116,7 +117,7 @@ async function connectSetups(
     log(`CONNECT setups via ${target.name}`);
     const from = nowUs();
     setups[target.name] = await measure(() => runSetups(target, origin.tcpPort, options.setups));
-    if (target.name === 'airlock') windows.set('CONNECT setups', { fromUs: from, toUs: nowUs() });
+    if (target.name === 'airlock') windows.set('CONNECT setups', [{ fromUs: from, toUs: nowUs() }]);
   }
   return setups;
 }
@@ -145,7 +146,17 @@ async function measureAll(
   log(`origin on 127.0.0.1:${origin.httpPort} (http) and :${origin.tcpPort} (tcp source)`);
   const targets = await startTargets(origin, notes, profileDir);
   const load = await keepAlive(tool, targets, origin, options, windows);
-  const bulk = await runBulkRounds(targets, origin.tcpPort, options.bulk, log);
+  const bulkWindows: ProfileWindow[] = [];
+  windows.set('CONNECT bulk', bulkWindows);
+  const bulk = await runBulkRounds(
+    targets,
+    origin.tcpPort,
+    options.bulk,
+    log,
+    (target, fromUs, toUs) => {
+      if (target.name === 'airlock') bulkWindows.push({ fromUs, toUs });
+    },
+  );
   const setups = await connectSetups(targets, origin, options, windows);
   const decision: BenchResults['decision'] = {};
   for (const layout of ['one allowlist', 'one flow per pattern'] as const) {
@@ -162,8 +173,8 @@ function profileReport(profileDir: string, windows: Windows): string {
   const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) return 'no CPU profile was written (did the egress exit cleanly on SIGINT?)\n';
   const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
-  const parts = [...windows].map(([what, window]) =>
-    renderProfile(summarizeProfile(profile, 20, window), `during ${what}`),
+  const parts = [...windows].map(([what, stretches]) =>
+    renderProfile(summarizeProfile(profile, 20, stretches), `during ${what}`),
   );
   return `${parts.join('\n')}(profile: ${join(profileDir, file)})\n`;
 }

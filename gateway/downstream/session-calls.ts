@@ -1,0 +1,165 @@
+// The session's forwarded operations (tools/call, prompts/get, resources/read): look up, refuse or forward, and record one event each.
+import { randomUUID } from 'node:crypto';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  ErrorCode,
+  type LoggingLevel,
+  ResultSchema,
+  type ServerNotification,
+  type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { AuditKind, AuditOutcome } from '../audit/audit-record.ts';
+import type { Target } from './session-catalog.ts';
+import type { SessionEnv } from './session-env.ts';
+import { recordCall, type SessionState } from './session-state.ts';
+import type { SessionUpstream, UpstreamCallContext } from './session-upstream.ts';
+
+export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** A JSON-RPC error whose message reaches the agent exactly as written (McpError would prefix it). */
+export class JsonRpcFailure extends Error {
+  readonly code: number;
+
+  constructor(code: number, message: string) {
+    super(message);
+    this.name = 'JsonRpcFailure';
+    this.code = code;
+  }
+}
+
+const LOG_LEVELS: readonly LoggingLevel[] = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+];
+
+/** Whether a message at `level` passes the session's `logging/setLevel` threshold (none set: everything). */
+export function logPasses(level: LoggingLevel, threshold: LoggingLevel | null): boolean {
+  return threshold === null || LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(threshold);
+}
+
+export interface CallSite {
+  readonly state: SessionState;
+  readonly env: SessionEnv;
+  /** The session's current `logging/setLevel` threshold. */
+  readonly logLevel: () => LoggingLevel | null;
+}
+
+/** A call context plus `settled()`: resolves once every notification it relayed was handed to the transport. */
+export interface RoutedContext {
+  readonly ctx: UpstreamCallContext;
+  settled(): Promise<void>;
+}
+
+/**
+ * Maps the upstream's callbacks onto this session's request: downstream progress token,
+ * related-request stream, its log level. Notifications go out in arrival order on one chain, and
+ * the result waits for that chain, so the last progress never trails the response it preceded.
+ */
+export function callContext(site: CallSite, extra: Extra, callId: string): RoutedContext {
+  const progressToken = extra._meta?.progressToken;
+  let chain: Promise<void> = Promise.resolve();
+  const relay = (notification: Parameters<Extra['sendNotification']>[0]) => {
+    chain = chain.then(() => extra.sendNotification(notification)).catch(() => undefined);
+  };
+  const ctx: UpstreamCallContext = {
+    signal: extra.signal,
+    sessionId: site.state.id,
+    callId,
+    onProgress(progress) {
+      if (progressToken === undefined) return;
+      relay({ method: 'notifications/progress', params: { ...progress, progressToken } });
+    },
+    async onServerRequest(request) {
+      // Sent as related to the call, so Streamable HTTP carries it on the call's own stream.
+      return extra.sendRequest(request as ServerRequest, ResultSchema, { signal: extra.signal });
+    },
+    onLog(params) {
+      if (logPasses(params.level, site.logLevel()))
+        relay({ method: 'notifications/message', params });
+    },
+  };
+  return { ctx, settled: () => chain };
+}
+
+export interface Forwarded<T> {
+  readonly kind: AuditKind;
+  /** The name or URI the agent used. */
+  readonly exposedName: string;
+  readonly target: Target;
+  readonly rawArguments: unknown;
+  /** What "not available" reads like for this kind (the message the agent gets when refused). */
+  readonly refusal: string;
+  readonly invoke: (
+    upstream: SessionUpstream,
+    target: Extract<Target, { ok: true }>,
+    ctx: UpstreamCallContext,
+  ) => Promise<T>;
+  /** tools/call results with isError are recorded as tool-error. */
+  readonly outcomeOf?: (result: T) => AuditOutcome;
+}
+
+/** One forwarded operation: refuse before the upstream, or call it; either way exactly one record. */
+export async function forward<T>(site: CallSite, extra: Extra, op: Forwarded<T>): Promise<T> {
+  const { state, env } = site;
+  const time = Date.now();
+  const callId = randomUUID();
+  recordCall(state, op.exposedName, time);
+  const finish = (
+    outcome: AuditOutcome,
+    server: string | null,
+    target: string,
+    detail: string | null,
+  ) =>
+    env.record({
+      time,
+      consumer: state.consumer,
+      clientName: state.clientName,
+      sessionId: state.id,
+      server,
+      kind: op.kind,
+      target,
+      exposedName: op.exposedName,
+      outcome,
+      detail,
+      durationMs: Date.now() - time,
+      rawArguments: op.rawArguments,
+      callId,
+    });
+  const { target } = op;
+  if (!target.ok) {
+    finish('denied', target.server ?? null, target.upstreamName ?? op.exposedName, target.reason);
+    throw new JsonRpcFailure(ErrorCode.InvalidParams, op.refusal);
+  }
+  const upstream = env.upstream(target.server);
+  if (upstream === undefined) {
+    const detail = `upstream server '${target.server}' is not running`;
+    finish('error', target.server, target.upstreamName, detail);
+    throw new JsonRpcFailure(ErrorCode.InternalError, detail);
+  }
+  try {
+    const routed = callContext(site, extra, callId);
+    const result = await op.invoke(upstream, target, routed.ctx);
+    await routed.settled();
+    finish(op.outcomeOf?.(result) ?? 'ok', target.server, target.upstreamName, null);
+    return result;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const cancelled = extra.signal.aborted;
+    finish(cancelled ? 'cancelled' : 'error', target.server, target.upstreamName, message);
+    // An upstream JSON-RPC error keeps its code; anything else is an internal error naming the server.
+    const code =
+      typeof (error as { code?: unknown }).code === 'number'
+        ? (error as { code: number }).code
+        : ErrorCode.InternalError;
+    const named = message.includes(target.server)
+      ? message
+      : `upstream server '${target.server}': ${message}`;
+    throw new JsonRpcFailure(code, named);
+  }
+}
