@@ -9,7 +9,7 @@ describe('parseBenchArgs', () => {
     if ('error' in options) throw new Error(options.error);
     expect(options.bulk.bytes).toBeGreaterThanOrEqual(256 * 1024 ** 2);
     expect(options.decision.patterns).toBe(1000);
-    expect(options.load).toEqual({ connections: 50, seconds: 10, warmupSeconds: 3 });
+    expect(options.load).toEqual({ connections: 50, seconds: 12, warmupSeconds: 3, rounds: 2 });
   });
 
   it('shortens every phase with --quick and keeps the flags it was given', () => {

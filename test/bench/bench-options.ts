@@ -5,7 +5,8 @@ export interface BenchOptions {
   /** Write a V8 CPU profile of the Airlock process under load and print its hot spots. */
   readonly profile: boolean;
   readonly help: boolean;
-  readonly load: { connections: number; seconds: number; warmupSeconds: number };
+  /** `seconds` is split over `rounds`, taken in turn with the other targets. */
+  readonly load: { connections: number; seconds: number; warmupSeconds: number; rounds: number };
   readonly bulk: { bytes: number; repeats: number };
   readonly setups: { concurrency: number; maxCount: number; seconds: number };
   readonly decision: { patterns: number; evaluations: number };
@@ -32,8 +33,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | { error:
     profile: flags.has('--profile'),
     help: flags.has('--help') || flags.has('-h'),
     load: quick
-      ? { connections: 50, seconds: 2, warmupSeconds: 1 }
-      : { connections: 50, seconds: 10, warmupSeconds: 3 },
+      ? { connections: 50, seconds: 2, warmupSeconds: 1, rounds: 1 }
+      : { connections: 50, seconds: 12, warmupSeconds: 3, rounds: 2 },
     bulk: quick ? { bytes: 32 * 1024 ** 2, repeats: 1 } : { bytes: 256 * 1024 ** 2, repeats: 5 },
     setups: quick
       ? { concurrency: 8, maxCount: 500, seconds: 1 }

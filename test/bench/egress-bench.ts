@@ -14,6 +14,7 @@ import {
   summarizeProfile,
 } from './cpu-profile.ts';
 import { runDecisionBench } from './decision-bench.ts';
+import { type LoadTool, runKeepAlive } from './keep-alive.ts';
 import { type Origin, startOrigin } from './origin.ts';
 import { renderReport } from './report.ts';
 import { type BenchResults, measure } from './results.ts';
@@ -23,7 +24,7 @@ import { startSquid } from './squid.ts';
 import type { Target } from './target.ts';
 import { startTinyproxy } from './tinyproxy.ts';
 import { ensureTool } from './tools.ts';
-import { type LoadResult, runWrk, wrkVersion } from './wrk.ts';
+import { runWrk, wrkVersion } from './wrk.ts';
 
 /** Hard stop: the bench never outlives this, whatever hangs. */
 const WATCHDOG_MS = 8 * 60_000;
@@ -71,41 +72,6 @@ async function startTargets(origin: Origin, notes: string[], profileDir: string 
   return targets;
 }
 
-/** The keep-alive load generator: wrk when it is here, else autocannon (a devDependency). */
-type LoadTool = {
-  name: string;
-  run: (target: Target, originPort: number, settings: BenchOptions['load']) => Promise<LoadResult>;
-};
-
-async function keepAlive(
-  tool: LoadTool,
-  targets: readonly Target[],
-  origin: Origin,
-  options: BenchOptions,
-  windows: Windows,
-) {
-  const load: BenchResults['load'] = {};
-  for (const target of targets) {
-    log(`keep-alive GETs via ${target.name}`);
-    const from = nowUs();
-    const before = await origin.stats();
-    load[target.name] = await measure(async () => {
-      const result = await tool.run(target, origin.httpPort, options.load);
-      const after = await origin.stats();
-      // A proxy answering from anywhere but the origin would inflate its figure.
-      if (after.http - before.http < result.requests) {
-        throw new Error(
-          `origin saw ${after.http - before.http} requests, wrk counted ${result.requests}`,
-        );
-      }
-      return result;
-    });
-    if (target.name === 'airlock')
-      windows.set('keep-alive GETs', [{ fromUs: from, toUs: nowUs() }]);
-  }
-  return load;
-}
-
 async function connectSetups(
   targets: readonly Target[],
   origin: Origin,
@@ -145,7 +111,11 @@ async function measureAll(
   const origin = await startOrigin();
   log(`origin on 127.0.0.1:${origin.httpPort} (http) and :${origin.tcpPort} (tcp source)`);
   const targets = await startTargets(origin, notes, profileDir);
-  const load = await keepAlive(tool, targets, origin, options, windows);
+  const loadWindows: ProfileWindow[] = [];
+  windows.set('keep-alive GETs', loadWindows);
+  const load = await runKeepAlive(tool, targets, origin, options.load, log, (target, window) => {
+    if (target.name === 'airlock') loadWindows.push(window);
+  });
   const bulkWindows: ProfileWindow[] = [];
   windows.set('CONNECT bulk', bulkWindows);
   const bulk = await runBulkRounds(

@@ -43,7 +43,7 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
     quick: false,
     machine: { loadAverage: 0.2, cpus: 2, node: '24.21.0', tools: { wrk: '4.1.0' } },
     settings: {
-      load: { tool: 'wrk, 1 thread', connections: 50, seconds: 10, warmupSeconds: 3 },
+      load: { tool: 'wrk, 1 thread', connections: 50, seconds: 12, warmupSeconds: 3, rounds: 2 },
       bulk: { bytes: 256 * 1024 ** 2, repeats: 5 },
       setups: { concurrency: 16, maxCount: 6000, seconds: 5 },
     },

@@ -93,7 +93,7 @@ export function renderReport(results: BenchResults): string {
       `; load average before the run ${results.machine.loadAverage.toFixed(1)}` +
       ' (well above 0: other work shared the CPUs and skews the figures)',
     '',
-    `Keep-alive small GETs: ${load.tool}, ${load.connections} connections, ${load.seconds} s after ${load.warmupSeconds} s warm-up`,
+    `Keep-alive small GETs: ${load.tool}, ${load.connections} connections, ${load.seconds} s in ${load.rounds} round(s) taken in turn with the other targets, after ${load.warmupSeconds} s warm-up; p99 is the worst round's`,
     '',
     table(
       ['target', 'req/s', 'p50 ms', 'p99 ms', 'socket errors', 'non-2xx', 'vs direct', 'vs squid'],

@@ -21,7 +21,13 @@ export interface BenchResults {
     readonly tools: Record<string, string>;
   };
   readonly settings: {
-    readonly load: { tool: string; connections: number; seconds: number; warmupSeconds: number };
+    readonly load: {
+      tool: string;
+      connections: number;
+      seconds: number;
+      warmupSeconds: number;
+      rounds: number;
+    };
     readonly bulk: { bytes: number; repeats: number };
     readonly setups: { concurrency: number; maxCount: number; seconds: number };
   };
