@@ -93,6 +93,8 @@ export async function run(args: string[], io: CommandIo = processIo): Promise<nu
     io,
   );
   if (gateway === undefined) return 1;
+  // Listen before announcing: whoever reads the announcement may signal at once.
+  const stopped = untilSignal();
   const prefix = (line: string) => `airlock gateway: ${line}`;
   io.stdout(
     [
@@ -102,7 +104,7 @@ export async function run(args: string[], io: CommandIo = processIo): Promise<nu
       '',
     ].join('\n'),
   );
-  const signal = await untilSignal();
+  const signal = await stopped;
   io.stdout(`airlock gateway: ${signal}, closing\n`);
   await gateway.close();
   return 0;

@@ -212,6 +212,8 @@ export async function run(args: string[], io: CommandIo = processIo): Promise<nu
     await egress.close();
     return 1;
   }
+  // Listen before announcing: whoever reads the announcement may signal at once.
+  const stopped = untilSignal();
   const prefix = (line: string) => `airlock up: ${line}`;
   io.stdout(
     [
@@ -225,7 +227,7 @@ export async function run(args: string[], io: CommandIo = processIo): Promise<nu
       '',
     ].join('\n'),
   );
-  const signal = await untilSignal();
+  const signal = await stopped;
   io.stdout(`airlock up: ${signal}, closing\n`);
   await gateway.close();
   await egress.close();

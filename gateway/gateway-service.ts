@@ -10,6 +10,7 @@ import type { GatewayConfig, GatewaySettings } from './config/types.ts';
 import { watchGatewayConfig } from './config/watch-config.ts';
 import { startHttpEndpoint } from './downstream/http-endpoint.ts';
 import type { ListenAddress } from './downstream/listen-address.ts';
+import { createResourceSubscriptions } from './downstream/resource-subscriptions.ts';
 import type { SessionEnv, SessionRecord } from './downstream/session-env.ts';
 import { createSessionServer, type GatewaySession } from './downstream/session-server.ts';
 import type { SessionInfo } from './downstream/session-state.ts';
@@ -24,6 +25,7 @@ import { type MetricsServer, startMetricsServer } from './metrics/metrics-server
 import { resolveIdentity } from './policy/identity.ts';
 import type { Launcher } from './upstream/launcher.ts';
 import { createProcessLauncher } from './upstream/process-launcher.ts';
+import type { UpstreamTuning } from './upstream/upstream.ts';
 
 export interface StartGatewayOptions {
   readonly configDir: string;
@@ -39,6 +41,12 @@ export interface StartGatewayOptions {
   readonly watch?: boolean;
   readonly pollMs?: number;
   readonly debounceMs?: number;
+  /** Streamable HTTP sessions without a request this long are closed (default 30 min). */
+  readonly idleSessionMs?: number;
+  /** Backoff, ping and timeouts of the upstreams (tests shorten them). */
+  readonly upstreamTuning?: UpstreamTuning;
+  /** How long start and reload wait for new upstreams to be ready (default 30 s; they keep starting after). */
+  readonly readyWaitMs?: number;
   /** Environment for fromEnv/fromSecret (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -100,26 +108,35 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const sessions = new Map<string, GatewaySession>();
 
   let upstreams: UpstreamSet | undefined;
+  const subscriptions = createResourceSubscriptions((name) => upstreams?.get(name));
   const views = createViewCache(config.settings, () => upstreams?.listings() ?? []);
-  // Coalesces bursts (several upstreams announcing list_changed at start) into one pass over the sessions.
+  // Views are dropped at once (the next list sees the change); the notification pass is coalesced,
+  // so a burst (several upstreams announcing list_changed at start) costs one pass over the sessions.
   let refreshQueued = false;
   const refreshSessions = () => {
+    views.invalidate();
     if (refreshQueued) return;
     refreshQueued = true;
     setImmediate(() => {
       refreshQueued = false;
-      views.invalidate();
       for (const session of sessions.values()) void session.refreshView();
     });
   };
 
-  upstreams = await startUpstreams({
+  upstreams = startUpstreams({
     configDir: options.configDir,
     env: options.env ?? process.env,
     launcher: options.launcher ?? createProcessLauncher({ logger }),
     logger,
     metrics,
     onCatalogChange: refreshSessions,
+    ...(options.upstreamTuning === undefined ? {} : { tuning: options.upstreamTuning }),
+    ...(options.readyWaitMs === undefined ? {} : { readyWaitMs: options.readyWaitMs }),
+    onResourceUpdated: (server, upstreamUri) => {
+      for (const { sessionId, exposedUri } of subscriptions.subscribersOf(server, upstreamUri)) {
+        void sessions.get(sessionId)?.resourceUpdated(exposedUri);
+      }
+    },
   });
   const running = upstreams;
   await running.apply(config.servers);
@@ -149,6 +166,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     catalog: (consumer) => views.catalog(consumer),
     upstream: (name) => running.get(name),
     record,
+    subscriptions,
   };
 
   let endpoint: Awaited<ReturnType<typeof startHttpEndpoint>>;
@@ -173,8 +191,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       },
       onSessionClosed: (state) => {
         if (sessions.delete(state.id)) metrics.sessionClosed();
+        void subscriptions.release(state.id);
       },
       logger,
+      ...(options.idleSessionMs === undefined ? {} : { idleSessionMs: options.idleSessionMs }),
     });
     const metricsListen =
       options.listen?.metrics === null ? undefined : config.settings.listen.metrics;

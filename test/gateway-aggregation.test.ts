@@ -1,5 +1,9 @@
 // Aggregation through the gateway: two real upstreams, permissions, audit rows, progress, cancellation, routed elicitation.
-import { CallToolResultSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolResultSchema,
+  ElicitRequestSchema,
+  ResourceUpdatedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAuditStore } from '../gateway/audit/audit-store.ts';
 import {
@@ -91,6 +95,33 @@ describe('gateway aggregation', () => {
       argument: { name: 'x', value: '' },
     });
     expect(nowhere.completion.values).toEqual([]);
+  });
+
+  it('relays resources/updated only to the subscribed session, by the URI it used', async () => {
+    const [watcher, bystander] = [await gw.connect(), await gw.connect()];
+    const seen = { watcher: [] as string[], bystander: [] as string[] };
+    watcher.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      seen.watcher.push(n.params.uri);
+    });
+    bystander.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      seen.bystander.push(n.params.uri);
+    });
+    const resource = (await watcher.listResources()).resources.find((r) =>
+      r.uri.startsWith('demo://'),
+    );
+    await expect(watcher.subscribeResource({ uri: resource!.uri })).resolves.toEqual({});
+    // server-everything sends one update per subscribed URI at once when its updates are toggled on.
+    await watcher.callTool({ name: 'everything__toggle-subscriber-updates', arguments: {} });
+    for (let attempt = 0; attempt < 100 && seen.watcher.length === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await watcher.callTool({ name: 'everything__toggle-subscriber-updates', arguments: {} });
+    expect(seen.watcher[0]).toBe(resource!.uri);
+    expect(seen.bystander).toEqual([]);
+    await expect(watcher.unsubscribeResource({ uri: resource!.uri })).resolves.toEqual({});
+    await expect(watcher.subscribeResource({ uri: 'nowhere://x' })).rejects.toThrow(
+      'Resource nowhere://x is not available',
+    );
   });
 
   it('hides a denied tool and refuses it before the upstream, with an audit row', async () => {

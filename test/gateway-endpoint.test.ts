@@ -201,3 +201,25 @@ describe('gateway endpoint', () => {
     expect(info).toMatchObject({ consumer: 'sse-client', identitySource: 'client-name', calls: 1 });
   });
 });
+
+describe('idle sessions', () => {
+  it('closes a Streamable HTTP session nobody used for idleSessionMs; the client then gets 404', async () => {
+    const gw = await startTestGateway({
+      servers: { fix: fixtureServer('idle') },
+      options: { idleSessionMs: 100 },
+    });
+    try {
+      const { sessionId } = await openRawSession(gw.gateway.url);
+      expect(gw.gateway.sessions().map((s) => s.id)).toContain(sessionId);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(gw.gateway.sessions().map((s) => s.id)).not.toContain(sessionId);
+      const reply = await rawRequest(gw.gateway.url, {
+        body: { jsonrpc: '2.0', id: 9, method: 'tools/list' },
+        headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+      });
+      expect(reply.status).toBe(404);
+    } finally {
+      await gw.close();
+    }
+  });
+});

@@ -153,6 +153,40 @@ describe('supervised stdio upstream', () => {
     await waitFor(() => upstream.state.phase === 'ready', 10_000, 'the restart');
   });
 
+  it('keeps resource subscriptions across a restart and drops them on unsubscribe', async () => {
+    const updates: string[] = [];
+    const { upstream } = start(stdioSpec('subscriber'), {
+      onResourceUpdated: (_name: string, params: { uri: string }) => updates.push(params.uri),
+    });
+    await upstream.whenReady();
+    await upstream.subscribeResource('fixture://info');
+    await upstream.callTool('update_resource', { uri: 'fixture://info' }, context('A'));
+    await waitFor(() => updates.length === 1, 5_000, 'the first update');
+
+    process.kill(upstream.state.pid!, 'SIGKILL');
+    await waitFor(
+      () => upstream.state.restarts === 1 && upstream.state.phase === 'ready',
+      10_000,
+      'the restart',
+    );
+    const after = await upstream.callTool(
+      'update_resource',
+      { uri: 'fixture://info' },
+      context('A'),
+    );
+    expect(JSON.parse(textOf(after))).toEqual(['fixture://info']);
+    await waitFor(() => updates.length === 2, 5_000, 'the update after the restart');
+
+    await upstream.unsubscribeResource('fixture://info');
+    const none = await upstream.callTool(
+      'update_resource',
+      { uri: 'fixture://info' },
+      context('A'),
+    );
+    expect(JSON.parse(textOf(none))).toEqual([]);
+    expect(updates).toEqual(['fixture://info', 'fixture://info']);
+  });
+
   it('stops the server and refuses calls afterwards', async () => {
     const { upstream, states } = start(stdioSpec('delta'));
     await upstream.whenReady();

@@ -34,8 +34,12 @@ export interface HttpEndpointOptions {
   readonly onSessionClosed?: (state: SessionState) => void;
   readonly maxBodyBytes?: number;
   readonly eventsPerSession?: number;
+  /** Streamable HTTP sessions without a request this long are closed (default 30 min). */
+  readonly idleSessionMs?: number;
   readonly logger?: Logger;
 }
+
+export const DEFAULT_IDLE_SESSION_MS = 30 * 60_000;
 
 export interface HttpEndpoint {
   readonly address: ListenAddress;
@@ -128,6 +132,12 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
     );
     http.listen(parsed.value.port, parsed.value.host, () => resolve());
   });
+  const idleMs = options.idleSessionMs ?? DEFAULT_IDLE_SESSION_MS;
+  const sweeper = setInterval(
+    () => void sessions.closeIdle(idleMs).catch(onError),
+    Math.max(10, Math.min(idleMs / 4, 60_000)),
+  );
+  sweeper.unref();
   const bound = http.address() as AddressInfo;
   const address = { host: parsed.value.host, port: bound.port };
   const base = httpUrl(address);
@@ -140,6 +150,7 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
     session: (id) => sessions.get(id),
     openSessions: () => sessions.values(),
     async close() {
+      clearInterval(sweeper);
       await sessions.closeAll();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));

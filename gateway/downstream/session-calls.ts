@@ -142,12 +142,11 @@ export async function forward<T>(site: CallSite, extra: Extra, op: Forwarded<T>)
     finish('error', target.server, target.upstreamName, detail);
     throw new JsonRpcFailure(ErrorCode.InternalError, detail);
   }
+  let result: T;
   try {
     const routed = callContext(site, extra, callId);
-    const result = await op.invoke(upstream, target, routed.ctx);
+    result = await op.invoke(upstream, target, routed.ctx);
     await routed.settled();
-    finish(op.outcomeOf?.(result) ?? 'ok', target.server, target.upstreamName, null);
-    return result;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const cancelled = extra.signal.aborted;
@@ -162,4 +161,7 @@ export async function forward<T>(site: CallSite, extra: Extra, op: Forwarded<T>)
       : `upstream server '${target.server}': ${message}`;
     throw new JsonRpcFailure(code, named);
   }
+  // Recorded before the response leaves: the audit append is synchronous, so an answered call is on disk.
+  finish(op.outcomeOf?.(result) ?? 'ok', target.server, target.upstreamName, null);
+  return result;
 }

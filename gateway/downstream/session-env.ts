@@ -1,5 +1,6 @@
 // What a session server needs from the rest of the gateway: the consumer's view, the upstreams, and where records go.
 import type { AuditEntry } from '../audit/audit-record.ts';
+import type { ResourceSubscriptions } from './resource-subscriptions.ts';
 import type { SessionCatalog } from './session-catalog.ts';
 import type { SessionUpstream } from './session-upstream.ts';
 
@@ -13,4 +14,6 @@ export interface SessionEnv {
   upstream(server: string): SessionUpstream | undefined;
   /** Audit row + metrics for one call, prompt get, resource read or refusal. */
   record(event: SessionRecord): void;
+  /** Shared across sessions: one upstream subscription per resource. */
+  readonly subscriptions: ResourceSubscriptions;
 }

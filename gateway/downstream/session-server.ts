@@ -4,6 +4,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
+  ErrorCode,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
@@ -12,8 +13,10 @@ import {
   type LoggingLevel,
   ReadResourceRequestSchema,
   SetLevelRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { type CallSite, callContext, forward } from './session-calls.ts';
+import { type CallSite, callContext, forward, JsonRpcFailure } from './session-calls.ts';
 import type { SessionCatalog, ViewFingerprints } from './session-catalog.ts';
 import type { SessionEnv } from './session-env.ts';
 import type { SessionState } from './session-state.ts';
@@ -23,6 +26,8 @@ export const GATEWAY_SERVER_INFO = { name: 'airlock', version: '0.1.0' } as cons
 export interface GatewaySession {
   readonly state: SessionState;
   readonly server: Server;
+  /** Tells the client a resource it subscribed to (by the URI it used) changed. */
+  resourceUpdated(exposedUri: string): Promise<void>;
   /** Re-reads the consumer's view; sends list_changed for each list whose fingerprint moved. Returns what was sent. */
   refreshView(): Promise<Array<'tools' | 'prompts' | 'resources'>>;
 }
@@ -36,7 +41,7 @@ export function createSessionServer(state: SessionState, env: SessionEnv): Gatew
     capabilities: {
       tools: { listChanged: true },
       prompts: { listChanged: true },
-      resources: { listChanged: true },
+      resources: { listChanged: true, subscribe: true },
       completions: {},
       logging: {},
     },
@@ -103,6 +108,23 @@ export function createSessionServer(state: SessionState, env: SessionEnv): Gatew
     });
   });
 
+  server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    const { uri } = request.params;
+    const target = view().resource(uri);
+    if (!target.ok)
+      throw new JsonRpcFailure(ErrorCode.InvalidParams, `Resource ${uri} is not available`);
+    await env.subscriptions.subscribe(
+      { sessionId: state.id, exposedUri: uri },
+      target.server,
+      target.upstreamName,
+    );
+    return {};
+  });
+  server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+    await env.subscriptions.unsubscribe({ sessionId: state.id, exposedUri: request.params.uri });
+    return {};
+  });
+
   server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
     const routed = view().completionRef(request.params.ref);
     const upstream = routed && env.upstream(routed.server);
@@ -140,5 +162,8 @@ export function createSessionServer(state: SessionState, env: SessionEnv): Gatew
     return changed;
   }
 
-  return { state, server, refreshView };
+  const resourceUpdated = (uri: string) =>
+    server.sendResourceUpdated({ uri }).catch(() => undefined);
+
+  return { state, server, refreshView, resourceUpdated };
 }

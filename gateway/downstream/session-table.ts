@@ -16,18 +16,40 @@ export type OpenSessionServer = (state: SessionState, headers: IncomingHttpHeade
 
 export class SessionTable {
   readonly #sessions = new Map<string, OpenSession>();
+  /** ms since the epoch of each session's last request. */
+  readonly #lastSeen = new Map<string, number>();
   readonly #onClosed: (state: SessionState) => void;
 
   constructor(onClosed: (state: SessionState) => void) {
     this.#onClosed = onClosed;
   }
 
-  get(id: string): OpenSession | undefined {
-    return this.#sessions.get(id);
+  /** The session, marked as active now (every lookup is a request on it). */
+  get(id: string, now = Date.now()): OpenSession | undefined {
+    const session = this.#sessions.get(id);
+    if (session) this.#lastSeen.set(id, now);
+    return session;
   }
 
-  add(session: OpenSession): void {
+  add(session: OpenSession, now = Date.now()): void {
     this.#sessions.set(session.state.id, session);
+    this.#lastSeen.set(session.state.id, now);
+  }
+
+  /**
+   * Closes Streamable HTTP sessions without a request for `idleMs`: a client that vanished without
+   * DELETE must not hold a session forever. A client that comes back gets 404 and re-initializes,
+   * as the spec expects. Legacy SSE sessions end with their stream instead.
+   */
+  async closeIdle(idleMs: number, now = Date.now()): Promise<string[]> {
+    const idle = [...this.#sessions.values()].filter(
+      (session) =>
+        session.state.transport === 'streamable-http' &&
+        now - (this.#lastSeen.get(session.state.id) ?? now) >= idleMs,
+    );
+    await Promise.allSettled(idle.map((session) => session.server.close()));
+    for (const session of idle) this.remove(session.state.id);
+    return idle.map((session) => session.state.id);
   }
 
   /** Called once per session, whichever side closed it (DELETE, SSE disconnect, shutdown). */
@@ -35,6 +57,7 @@ export class SessionTable {
     const session = this.#sessions.get(id);
     if (session === undefined) return;
     this.#sessions.delete(id);
+    this.#lastSeen.delete(id);
     this.#onClosed(session.state);
   }
 

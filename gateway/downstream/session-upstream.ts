@@ -10,5 +10,11 @@ export interface UpstreamCallContext extends Required<CallContext> {
 /** What a session calls on an upstream; errors thrown carry the server's name in their message. */
 export type SessionUpstream = Pick<
   Upstream,
-  'callTool' | 'getPrompt' | 'readResource' | 'complete' | 'setLoggingLevel'
+  | 'callTool'
+  | 'getPrompt'
+  | 'readResource'
+  | 'complete'
+  | 'setLoggingLevel'
+  | 'subscribeResource'
+  | 'unsubscribeResource'
 >;

@@ -8,6 +8,7 @@ import {
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
   McpError,
+  ResourceUpdatedNotificationSchema,
   ResultSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
@@ -42,6 +43,10 @@ export interface ConnectionOptions {
   readonly onLost: (what: string) => void;
   /** A sign the server may be gone (a call's stream broke): check it now rather than at the next ping. */
   readonly onSuspect?: () => void;
+  /** `notifications/resources/updated` from the server (for a URI some session subscribed to). */
+  readonly onResourceUpdated?: (params: { uri: string } & Record<string, unknown>) => void;
+  /** URIs subscribed on this server: subscribed again on a fresh session after a re-initialisation. */
+  readonly subscriptions?: () => Iterable<string>;
 }
 
 export interface Connection {
@@ -123,6 +128,9 @@ export async function openConnection(options: ConnectionOptions): Promise<Connec
       }
       target.ctx.onLog(params);
     });
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
+      options.onResourceUpdated?.(notification.params);
+    });
     watchListChanges(client, options.listTimeoutMs, {
       onList(list, items) {
         catalog = { ...catalog, [list]: items };
@@ -182,6 +190,9 @@ export async function openConnection(options: ConnectionOptions): Promise<Connec
       await old.link.close().catch(() => {});
       try {
         await connect();
+        for (const uri of options.subscriptions?.() ?? []) {
+          await current!.client.subscribeResource({ uri }).catch(() => {});
+        }
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         lose(`could not open a new session (${reason})`);

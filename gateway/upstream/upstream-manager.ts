@@ -18,6 +18,10 @@ export interface UpstreamManagerOptions extends UpstreamTuning {
   readonly logger: Logger;
   readonly onStateChange?: (name: string, state: UpstreamState) => void;
   readonly onCatalogChange?: (name: string, catalog: UpstreamCatalog) => void;
+  readonly onResourceUpdated?: (
+    name: string,
+    params: { uri: string } & Record<string, unknown>,
+  ) => void;
 }
 
 /** What `apply` did, by server name. */

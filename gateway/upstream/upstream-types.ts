@@ -90,6 +90,10 @@ export interface Upstream {
   readResource(uri: string, ctx: CallContext): Promise<ReadResourceResult>;
   complete(params: CompleteRequest['params'], ctx: CallContext): Promise<CompleteResult>;
   setLoggingLevel(level: LoggingLevel): Promise<void>;
+  /** One upstream subscription per URI, shared by all sessions (the caller counts its subscribers);
+   *  kept across restarts and re-initialisations. Updates arrive through `onResourceUpdated`. */
+  subscribeResource(uri: string): Promise<void>;
+  unsubscribeResource(uri: string): Promise<void>;
   /** Resolves when the upstream is ready, or rejects with its last error once it is not starting any more. */
   whenReady(timeoutMs?: number): Promise<void>;
   /** Stops supervision and the server (its whole process group). */

@@ -43,6 +43,11 @@ export interface UpstreamOptions extends UpstreamTuning {
   readonly logger: Logger;
   readonly onStateChange?: (name: string, state: UpstreamState) => void;
   readonly onCatalogChange?: (name: string, catalog: UpstreamCatalog) => void;
+  /** `notifications/resources/updated` from this server. */
+  readonly onResourceUpdated?: (
+    name: string,
+    params: { uri: string } & Record<string, unknown>,
+  ) => void;
 }
 
 function messageOf(error: unknown): string {
@@ -70,6 +75,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   let timer: NodeJS.Timeout | undefined;
   let pinger: NodeJS.Timeout | undefined;
   let stopped = false;
+  const subscriptions = new Set<string>();
   const waiters = new Set<() => void>();
 
   const setState = (phase: UpstreamPhase, extra: Partial<UpstreamState> = {}): void => {
@@ -159,6 +165,8 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         onLost: (what) => {
           if (connection !== undefined && connection === opened) onLost(what);
         },
+        onResourceUpdated: (params) => options.onResourceUpdated?.(name, params),
+        subscriptions: () => subscriptions,
         onSuspect: () => {
           if (connection !== undefined && connection === opened) checkNow(opened);
         },
@@ -177,6 +185,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     connection = opened;
     catalog = opened.catalog;
     readyAt = Date.now();
+    // A fresh process knows none of the subscriptions its predecessor had.
+    for (const uri of subscriptions) {
+      await opened.request('resources/subscribe', { uri }).catch(() => {});
+    }
     setState('ready', { pid: opened.pid });
     options.onCatalogChange?.(name, catalog);
     startPinging();
@@ -214,6 +226,14 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     },
     async setLoggingLevel(level) {
       await live().request('logging/setLevel', { level });
+    },
+    async subscribeResource(uri) {
+      await live().request('resources/subscribe', { uri });
+      subscriptions.add(uri);
+    },
+    async unsubscribeResource(uri) {
+      subscriptions.delete(uri);
+      await live().request('resources/unsubscribe', { uri });
     },
     whenReady(timeoutMs = 30_000) {
       return new Promise<void>((resolve, reject) => {
