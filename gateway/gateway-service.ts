@@ -1,9 +1,10 @@
 // The gateway as one running service: config, upstreams, the MCP endpoint, audit, metrics and hot reload. `airlock gateway` and `airlock up` start it here.
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { AuditError } from './audit/audit-error.ts';
+import { createAuditRecorder } from './audit/audit-recorder.ts';
 import type { AuditStore } from './audit/audit-store.ts';
 import { openAuditStore } from './audit/audit-store.ts';
-import { redactArguments } from './audit/redact.ts';
 import { diffServers } from './config/config-diff.ts';
 import { type GatewayConfigResult, loadGatewayConfig } from './config/load-config.ts';
 import type { GatewayConfig, GatewaySettings } from './config/types.ts';
@@ -141,15 +142,27 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const running = upstreams;
   await running.apply(config.servers);
 
+  const recorder = createAuditRecorder(audit);
+  // Fail closed: a call whose row could not be written is not acknowledged. The AuditError is thrown
+  // to the session, which answers with an error instead of the result (see forward in session-calls.ts).
   const record = (event: SessionRecord) => {
     const { rawArguments, ...rest } = event;
-    try {
-      audit.append({ ...rest, arguments: redactArguments(rawArguments) });
-    } catch (error) {
-      // Never silently: a call the audit log could not hold is logged loudly (without arguments).
+    const row = recorder.record({ ...rest, args: rawArguments });
+    const lost = row instanceof AuditError;
+    if (lost) {
+      // Never silently, and never with arguments or detail: those are what the recorder would have redacted.
       logger.error(
-        { event: 'audit-append-failed', err: String(error), callId: event.callId },
-        'audit append failed',
+        {
+          event: 'audit-append-failed',
+          code: row.code,
+          err: row.message,
+          callId: event.callId,
+          consumer: event.consumer,
+          server: event.server,
+          kind: event.kind,
+          outcome: event.outcome,
+        },
+        'audit append failed; the call is answered with an error',
       );
     }
     if (event.kind === 'tools/call') {
@@ -157,10 +170,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         server: event.server ?? 'unknown',
         tool: event.target,
         consumer: event.consumer,
-        outcome: event.outcome,
+        // What the agent got: an answer withheld for want of an audit row is an error.
+        outcome: lost && event.outcome !== 'denied' ? 'error' : event.outcome,
         durationMs: event.durationMs,
       });
     }
+    if (lost) throw row;
   };
   const env: SessionEnv = {
     catalog: (consumer) => views.catalog(consumer),

@@ -104,35 +104,55 @@ export interface Forwarded<T> {
   readonly outcomeOf?: (result: T) => AuditOutcome;
 }
 
-/** One forwarded operation: refuse before the upstream, or call it; either way exactly one record. */
+/** What the agent reads when the call's audit row could not be written (the call itself may have run). */
+export function auditUnavailable(server: string): string {
+  return `audit log unavailable: the call to server '${server}' was made, but its result was withheld because it could not be recorded`;
+}
+
+/**
+ * One forwarded operation: refuse before the upstream, or call it; either way exactly one record.
+ * Fail closed: `env.record` throws when the audit row could not be written, and then a call that reached
+ * the upstream is answered with an error, never its result (an answer acknowledges a call, and an
+ * acknowledged call must be in the log). The row is written after the upstream answers, so the upstream
+ * is called even while the log is failing: the error says the call was made.
+ */
 export async function forward<T>(site: CallSite, extra: Extra, op: Forwarded<T>): Promise<T> {
   const { state, env } = site;
   const time = Date.now();
   const callId = randomUUID();
   recordCall(state, op.exposedName, time);
+  /** Whether the record was written. */
   const finish = (
     outcome: AuditOutcome,
     server: string | null,
     target: string,
     detail: string | null,
-  ) =>
-    env.record({
-      time,
-      consumer: state.consumer,
-      clientName: state.clientName,
-      sessionId: state.id,
-      server,
-      kind: op.kind,
-      target,
-      exposedName: op.exposedName,
-      outcome,
-      detail,
-      durationMs: Date.now() - time,
-      rawArguments: op.rawArguments,
-      callId,
-    });
+  ): boolean => {
+    try {
+      env.record({
+        time,
+        consumer: state.consumer,
+        clientName: state.clientName,
+        sessionId: state.id,
+        server,
+        kind: op.kind,
+        target,
+        exposedName: op.exposedName,
+        outcome,
+        detail,
+        durationMs: Date.now() - time,
+        rawArguments: op.rawArguments,
+        callId,
+      });
+      return true;
+    } catch {
+      // The service has logged why; what the agent gets depends on where the call got to.
+      return false;
+    }
+  };
   const { target } = op;
   if (!target.ok) {
+    // Nothing reached an upstream and nothing is withheld: the refusal stands either way.
     finish('denied', target.server ?? null, target.upstreamName ?? op.exposedName, target.reason);
     throw new JsonRpcFailure(ErrorCode.InvalidParams, op.refusal);
   }
@@ -142,6 +162,8 @@ export async function forward<T>(site: CallSite, extra: Extra, op: Forwarded<T>)
     finish('error', target.server, target.upstreamName, detail);
     throw new JsonRpcFailure(ErrorCode.InternalError, detail);
   }
+  const withheld = () =>
+    new JsonRpcFailure(ErrorCode.InternalError, auditUnavailable(target.server));
   let result: T;
   try {
     const routed = callContext(site, extra, callId);
@@ -150,7 +172,9 @@ export async function forward<T>(site: CallSite, extra: Extra, op: Forwarded<T>)
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const cancelled = extra.signal.aborted;
-    finish(cancelled ? 'cancelled' : 'error', target.server, target.upstreamName, message);
+    // The upstream's error text is its answer: withheld like a result when it cannot be recorded.
+    if (!finish(cancelled ? 'cancelled' : 'error', target.server, target.upstreamName, message))
+      throw withheld();
     // An upstream JSON-RPC error keeps its code; anything else is an internal error naming the server.
     const code =
       typeof (error as { code?: unknown }).code === 'number'
@@ -162,6 +186,7 @@ export async function forward<T>(site: CallSite, extra: Extra, op: Forwarded<T>)
     throw new JsonRpcFailure(code, named);
   }
   // Recorded before the response leaves: the audit append is synchronous, so an answered call is on disk.
-  finish(op.outcomeOf?.(result) ?? 'ok', target.server, target.upstreamName, null);
+  if (!finish(op.outcomeOf?.(result) ?? 'ok', target.server, target.upstreamName, null))
+    throw withheld();
   return result;
 }

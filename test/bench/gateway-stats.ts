@@ -1,0 +1,39 @@
+// Turns the load generator's raw samples into figures: percentiles, mean and calls per second, merged over rounds.
+import { percentile } from './stats.ts';
+
+/** What one load-generator run hands back: per-call latencies (µs) measured client-side after warm-up. */
+export interface LoadRun {
+  readonly samplesUs: readonly number[];
+  /** Length of the measured window (after warm-up), ms. */
+  readonly measuredMs: number;
+  readonly errors: number;
+  readonly firstError?: string;
+}
+
+export interface LatencyFigures {
+  readonly calls: number;
+  readonly errors: number;
+  readonly callsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly meanMs: number;
+  readonly firstError?: string;
+}
+
+/** Rounds of the same target and concurrency: calls and time add up, percentiles over all samples. */
+export function summarizeRuns(runs: readonly LoadRun[]): LatencyFigures {
+  const samples = runs.flatMap((run) => run.samplesUs);
+  const measuredMs = runs.reduce((sum, run) => sum + run.measuredMs, 0);
+  const errors = runs.reduce((sum, run) => sum + run.errors, 0);
+  const firstError = runs.find((run) => run.firstError !== undefined)?.firstError;
+  const total = samples.reduce((sum, us) => sum + us, 0);
+  return {
+    calls: samples.length,
+    errors,
+    callsPerSecond: measuredMs > 0 ? samples.length / (measuredMs / 1000) : Number.NaN,
+    p50Ms: percentile(samples, 50) / 1000,
+    p99Ms: percentile(samples, 99) / 1000,
+    meanMs: samples.length > 0 ? total / samples.length / 1000 : Number.NaN,
+    ...(firstError === undefined ? {} : { firstError }),
+  };
+}
