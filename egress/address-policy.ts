@@ -31,16 +31,41 @@ interface AllowEntry {
 
 const FIELD = 'egress.allowAddresses';
 
+/** What is static about one ip:port under one compiled policy; the own-address check stays live. */
+interface StaticFacts {
+  readonly addressClass: AddressClass;
+  readonly address: Address | undefined;
+  readonly entry: AllowEntry | undefined;
+}
+
+/** Distinct ip:port pairs remembered per compiled policy; a proxy dials few, and the map is dropped when full. */
+const FACTS_LIMIT = 4096;
+
 export function compileAddressPolicy(options: AddressPolicyOptions): AddressPolicy {
   const entries = options.allowAddresses.map(compileEntry);
   const localAddresses = options.localAddresses ?? machineAddresses;
+  // Parsing and classifying an address is a pure function of the text and the compiled list: done
+  // once per ip:port. The verdict itself is still made at every check (own addresses can change).
+  const known = new Map<string, StaticFacts>();
+  const factsOf = (ip: string, port: number): StaticFacts => {
+    const key = `${ip} ${port}`;
+    let facts = known.get(key);
+    if (facts === undefined) {
+      const addressClass = classifyAddress(ip);
+      const address = addressClass === 'invalid' ? undefined : ipaddr.parse(ip);
+      const entry = address && entries.find((candidate) => entryMatches(candidate, address, port));
+      facts = { addressClass, address, entry };
+      if (known.size >= FACTS_LIMIT) known.clear();
+      known.set(key, facts);
+    }
+    return facts;
+  };
   return {
     check(ip, port) {
-      const addressClass = classifyAddress(ip);
-      if (addressClass === 'invalid') {
+      const { addressClass, address, entry } = factsOf(ip, port);
+      if (address === undefined) {
         return { allowed: false, class: addressClass, reason: `${ip} is not an IP address` };
       }
-      const address = ipaddr.parse(ip);
       // Checked before the allow list: an allow-listed range must never loop back into the proxy.
       if (isOwnAddress(address, port, options.ownAddresses(), localAddresses)) {
         return {
@@ -49,7 +74,6 @@ export function compileAddressPolicy(options: AddressPolicyOptions): AddressPoli
           reason: `${ip} port ${port} is the egress's own listening address`,
         };
       }
-      const entry = entries.find((candidate) => entryMatches(candidate, address, port));
       if (entry) {
         return {
           allowed: true,
@@ -87,9 +111,10 @@ function isOwnAddress(
   own: readonly { ip: string; port: number }[],
   localAddresses: () => readonly string[],
 ): boolean {
-  const target = unwrapMapped(address).toNormalizedString();
+  let target: string | undefined;
   for (const listener of own) {
     if (listener.port !== port || !ipaddr.isValid(listener.ip)) continue;
+    target ??= unwrapMapped(address).toNormalizedString();
     const bound = unwrapMapped(ipaddr.parse(listener.ip));
     if (bound.range() === 'unspecified') {
       // A wildcard listener answers on loopback, on the wildcard itself and on every interface.

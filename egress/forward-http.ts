@@ -2,8 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import type { DenyResponse } from './deny-response.ts';
 import { upstreamFailure } from './deny-response.ts';
 import type { Exchange } from './exchange.ts';
@@ -71,7 +70,7 @@ export class UpstreamPools {
   }
 }
 
-/** Counts the bytes that pass, for the record, without buffering them. */
+/** Counts the bytes that pass, for the record, without buffering them (request bodies only). */
 function byteCounter(count: (bytes: number) => void): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
@@ -86,12 +85,24 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-/** Object headers (undici's response) → a raw list, so the same hop-by-hop filter serves both ways. */
-function rawList(headers: Record<string, string | string[] | undefined>): string[] {
+/** undici's raw response headers (Buffers, or strings) → the flat string list Node's writeHead takes. */
+function rawStrings(raw: readonly (Buffer | string)[]): string[] {
+  const list: string[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const item = raw[i]!;
+    list[i] = typeof item === 'string' ? item : item.toString('latin1');
+  }
+  return list;
+}
+
+/** The parsed header object, when undici did not keep the raw list (never in practice for HTTP/1.1). */
+function objectToRaw(headers: Record<string, string | string[] | undefined>): string[] {
   const raw: string[] = [];
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined) continue;
-    for (const one of [value].flat()) raw.push(name, one);
+    if (typeof value === 'string') raw.push(name, value);
+    else for (const one of value) raw.push(name, one);
   }
   return raw;
 }
@@ -131,11 +142,129 @@ export interface ForwardTarget {
   readonly ip: string;
 }
 
+/** SSE answers flush their headers at once: the client must see the stream open before the first event. */
+function isEventStream(contentType: string | string[] | undefined): boolean {
+  const value = typeof contentType === 'string' ? contentType : contentType?.[0];
+  return value?.trimStart().toLowerCase().startsWith('text/event-stream') === true;
+}
+
+/**
+ * Relays one exchange through undici's dispatcher API: headers, then each chunk written straight to the
+ * client (pausing upstream while the client is slow), bytes counted on the way, no extra streams.
+ */
+class ForwardHandler implements Dispatcher.DispatchHandler {
+  private readonly res: ServerResponse;
+  private readonly exchange: Exchange;
+  private readonly writeRefusal: (response: DenyResponse) => number;
+  private readonly done: () => void;
+  private controller: Dispatcher.DispatchController | undefined;
+  private clientGone = false;
+  private settled = false;
+  private bodyStarted = false;
+
+  constructor(
+    res: ServerResponse,
+    exchange: Exchange,
+    writeRefusal: (response: DenyResponse) => number,
+    done: () => void,
+  ) {
+    this.res = res;
+    this.exchange = exchange;
+    this.writeRefusal = writeRefusal;
+    this.done = done;
+    res.on('close', this.onClientClose);
+  }
+
+  private readonly onClientClose = (): void => {
+    if (this.res.writableFinished || this.settled) return;
+    this.clientGone = true;
+    this.controller?.abort(clientAborted());
+  };
+
+  private readonly onDrain = (): void => this.controller?.resume();
+
+  /** Headers of a non-SSE answer wait one turn for the first body bytes, so both leave in one write. */
+  private readonly flushIfIdle = (): void => {
+    if (!this.bodyStarted && !this.settled && !this.res.destroyed) this.res.flushHeaders();
+  };
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.clientGone) controller.abort(clientAborted());
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (statusCode < 200) return; // 1xx: the final answer follows
+    this.exchange.record.status = statusCode;
+    const raw = Array.isArray(controller.rawHeaders)
+      ? rawStrings(controller.rawHeaders)
+      : objectToRaw(headers);
+    try {
+      this.res.writeHead(statusCode, forwardHeaders(raw));
+    } catch (error) {
+      controller.abort(error as Error);
+      return;
+    }
+    if (isEventStream(headers['content-type'])) this.res.flushHeaders();
+    else setImmediate(this.flushIfIdle);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.bodyStarted = true;
+    this.exchange.record.bytesDown += chunk.length;
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', this.onDrain);
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    this.res.end();
+    this.settle();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.settled) return;
+    const record = this.exchange.record;
+    const code = errorCode(error);
+    if (this.clientGone || abortCodes.has(code) || error.name === 'AbortError') {
+      record.error = record.error ?? 'CLIENT_ABORTED';
+    } else {
+      record.error = code;
+      if (!this.res.headersSent) {
+        const response = upstreamFailure(failureStatus(code), code);
+        record.status = response.status;
+        record.bytesDown = this.writeRefusal(response);
+      } else {
+        this.res.destroy();
+      }
+    }
+    this.settle();
+  }
+
+  private settle(): void {
+    this.settled = true;
+    this.res.off('close', this.onClientClose);
+    this.res.off('drain', this.onDrain);
+    this.exchange.finish();
+    this.done();
+  }
+}
+
+function clientAborted(): Error {
+  return Object.assign(new Error('client went away'), { code: 'CLIENT_ABORTED' });
+}
+
 /**
  * Sends the request on and streams the answer back. Resolves when the exchange is over (either way);
  * never rejects. A failure before the response started becomes a 502/504 the client sees.
  */
-export async function forwardHttp(
+export function forwardHttp(
   pools: UpstreamPools,
   req: IncomingMessage,
   res: ServerResponse,
@@ -147,50 +276,24 @@ export async function forwardHttp(
   const scheme = target.url.protocol === 'https:' ? 'https' : 'http';
   const port = Number(target.url.port) || (scheme === 'https' ? 443 : 80);
   const pool = pools.poolFor(scheme, target.ip, port, target.url.hostname);
-  const abort = new AbortController();
-  const onClientGone = () => {
-    if (!res.writableFinished) abort.abort();
-  };
-  res.on('close', onClientGone);
-
   const headers = withoutSetHere(forwardHeaders(req.rawHeaders));
   headers.push('host', target.url.host);
-  const body = hasBody(req) ? req.pipe(byteCounter((n) => (record.bytesUp += n))) : undefined;
-
-  try {
-    const answer = await pool.request({
-      method: req.method ?? 'GET',
-      path: `${target.url.pathname}${target.url.search}`,
-      headers,
-      body,
-      signal: abort.signal,
-    });
-    record.status = answer.statusCode;
-    res.writeHead(answer.statusCode, forwardHeaders(rawList(answer.headers)));
-    res.flushHeaders();
-    await pipeline(
-      answer.body,
-      byteCounter((n) => (record.bytesDown += n)),
-      res,
-    );
-  } catch (error) {
-    const code = errorCode(error);
-    // When the origin fails mid-stream, the pipeline closes the client side too, which trips the
-    // abort: the upstream's own code (a timeout, a reset) is what the record must keep.
-    if (abortCodes.has(code) || (error as { name?: unknown }).name === 'AbortError') {
-      record.error = record.error ?? 'CLIENT_ABORTED';
-    } else {
-      record.error = code;
-      if (!res.headersSent) {
-        const response = upstreamFailure(failureStatus(code), code);
-        record.status = response.status;
-        record.bytesDown = writeRefusal(response);
-      } else {
-        res.destroy();
-      }
+  const body = hasBody(req) ? req.pipe(byteCounter((n) => (record.bytesUp += n))) : null;
+  return new Promise((resolve) => {
+    const handler = new ForwardHandler(res, exchange, writeRefusal, resolve);
+    try {
+      pool.dispatch(
+        {
+          method: req.method ?? 'GET',
+          path: `${target.url.pathname}${target.url.search}`,
+          headers,
+          body,
+        },
+        handler,
+      );
+    } catch (error) {
+      // dispatch throws only on arguments undici refuses; the client gets a 502 like any upstream failure.
+      handler.onResponseError(undefined as never, error as Error);
     }
-  } finally {
-    res.off('close', onClientGone);
-    exchange.finish();
-  }
+  });
 }

@@ -1,6 +1,10 @@
 // Which provider a host belongs to: its registrable domain, so telemetry rolls up per company, not per host.
-import ipaddr from 'ipaddr.js';
+import { isIP } from 'node:net';
 import { getDomain } from 'tldts';
+
+/** Hosts seen recently → their provider; a proxy talks to few hosts, so a small cache answers nearly always. */
+const cache = new Map<string, string>();
+const CACHE_LIMIT = 4096;
 
 /**
  * `api.slack.com` → `slack.com`, `a.b.example.co.uk` → `example.co.uk`.
@@ -9,8 +13,19 @@ import { getDomain } from 'tldts';
  * because the provider is who runs the service.
  */
 export function providerOf(host: string): string {
+  const cached = cache.get(host);
+  if (cached !== undefined) return cached;
+  const provider = lookupProvider(host);
+  // Dropping everything when full keeps the cache bounded without LRU bookkeeping on the hot path.
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(host, provider);
+  return provider;
+}
+
+function lookupProvider(host: string): string {
   const name = normaliseForLookup(host);
-  if (name === '' || ipaddr.isValid(name)) return name;
+  // net.isIP is a plain check; ipaddr.js's isValid throws and catches internally for every name.
+  if (name === '' || isIP(name) !== 0) return name;
   return getDomain(name, { allowPrivateDomains: false, detectIp: true }) ?? name;
 }
 

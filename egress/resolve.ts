@@ -27,6 +27,9 @@ export function createResolver(options: ResolverOptions): Resolve {
   const hosts = compileHosts(options.hosts);
   const lookup = options.lookup ?? systemLookup;
   return async (host) => {
+    // The proxy passes hosts it already normalised: a mapped name is found as it is, with no second pass.
+    const mapped = hosts.get(host);
+    if (mapped !== undefined) return mapped;
     if (isIP(host) !== 0) return [host];
     const normal = normaliseHost(host);
     if (!normal.ok) throw new Error(`cannot resolve ${JSON.stringify(host)}: ${normal.reason}`);

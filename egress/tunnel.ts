@@ -1,4 +1,4 @@
-// Opens an allowed CONNECT tunnel to exactly the address the guard passed, pipes both ways, counts bytes.
+// Opens an allowed CONNECT tunnel to exactly the address the guard passed, pipes both ways, counts bytes at close.
 import { connect, type Socket } from 'node:net';
 import { type DenyResponse, upstreamFailure } from './deny-response.ts';
 import type { Exchange } from './exchange.ts';
@@ -47,6 +47,11 @@ export function openTunnel(
   const settle = () => {
     if (!upstreamClosed || !clientClosed) return;
     clearTimeout(connectTimer);
+    if (opened) {
+      // What the origin was sent (the client's early bytes included) and what it sent back.
+      record.bytesUp = upstream.bytesWritten;
+      record.bytesDown = upstream.bytesRead;
+    }
     if (opened) options.onClose?.();
     exchange.finish();
   };
@@ -56,16 +61,8 @@ export function openTunnel(
     opened = true;
     options.onOpen?.();
     client.write(established);
-    if (head.length > 0) {
-      record.bytesUp += head.length;
-      upstream.write(head);
-    }
-    client.on('data', (chunk: Buffer) => {
-      record.bytesUp += chunk.length;
-    });
-    upstream.on('data', (chunk: Buffer) => {
-      record.bytesDown += chunk.length;
-    });
+    if (head.length > 0) upstream.write(head);
+    // Plain pipes both ways and no per-chunk JS: the byte counts come from the sockets when they close.
     client.pipe(upstream);
     upstream.pipe(client);
   });

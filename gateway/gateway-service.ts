@@ -151,18 +151,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     const lost = row instanceof AuditError;
     if (lost) {
       // Never silently, and never with arguments or detail: those are what the recorder would have redacted.
+      const { callId, consumer, server, kind, outcome } = event;
+      const fields = { callId, consumer, server, kind, outcome, code: row.code, err: row.message };
       logger.error(
-        {
-          event: 'audit-append-failed',
-          code: row.code,
-          err: row.message,
-          callId: event.callId,
-          consumer: event.consumer,
-          server: event.server,
-          kind: event.kind,
-          outcome: event.outcome,
-        },
-        'audit append failed; the call is answered with an error',
+        { event: 'audit-append-failed', ...fields },
+        'audit append failed; answered with an error',
       );
     }
     if (event.kind === 'tools/call') {

@@ -106,8 +106,8 @@ describe('parseGatewaySettings: errors name file, line, column and field', () =>
       line: 8,
     },
     {
-      why: 'a child tool named like its parent',
-      text: 'toolExtensions:\n  services:\n    s:\n      t:\n        childTools:\n          - name: t\n',
+      why: 'a child tool named like another extended tool',
+      text: 'toolExtensions:\n  services:\n    s:\n      t:\n        childTools:\n          - name: u\n      u:\n        hideParent: false\n',
       problem: 'contradiction',
       field: 'toolExtensions.services.s.t.childTools[0].name',
       line: 6,

@@ -166,7 +166,7 @@ function checkMeaning(source: ConfigSource, parsed: ParsedSettings): GatewaySett
     for (const [tool, extension] of Object.entries(tools)) {
       extension.childTools.forEach((child, index) => {
         const path = ['toolExtensions', 'services', server, tool, 'childTools', index, 'name'];
-        if (seen.has(child.name) || Object.hasOwn(tools, child.name)) {
+        if (seen.has(child.name) || (child.name !== tool && Object.hasOwn(tools, child.name))) {
           const message = `child tool ${JSON.stringify(child.name)} is defined twice or shadows a tool`;
           errors.push(configError(source, path, 'contradiction', message));
         }

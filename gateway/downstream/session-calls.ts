@@ -8,6 +8,7 @@ import {
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
+import { AuditError } from '../audit/audit-error.ts';
 import type { AuditKind, AuditOutcome } from '../audit/audit-record.ts';
 import type { Target } from './session-catalog.ts';
 import type { SessionEnv } from './session-env.ts';
@@ -111,7 +112,7 @@ export function auditUnavailable(server: string): string {
 
 /**
  * One forwarded operation: refuse before the upstream, or call it; either way exactly one record.
- * Fail closed: `env.record` throws when the audit row could not be written, and then a call that reached
+ * Fail closed: `env.record` throws an AuditError when the audit row could not be written, and then a call that reached
  * the upstream is answered with an error, never its result (an answer acknowledges a call, and an
  * acknowledged call must be in the log). The row is written after the upstream answers, so the upstream
  * is called even while the log is failing: the error says the call was made.
@@ -145,9 +146,10 @@ export async function forward<T>(site: CallSite, extra: Extra, op: Forwarded<T>)
         callId,
       });
       return true;
-    } catch {
+    } catch (error) {
       // The service has logged why; what the agent gets depends on where the call got to.
-      return false;
+      if (error instanceof AuditError) return false;
+      throw error;
     }
   };
   const { target } = op;

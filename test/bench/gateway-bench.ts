@@ -16,6 +16,7 @@ import {
   type GatewayBenchOptions,
   parseGatewayBenchArgs,
 } from './gateway-options.ts';
+import { processCpuMs } from './gateway-proc-cpu.ts';
 import { renderGatewayReport } from './gateway-report.ts';
 import type { CallTarget, GatewayBenchResults, ListFigures } from './gateway-results.ts';
 import { type LoadRun, summarizeRuns } from './gateway-stats.ts';
@@ -58,6 +59,25 @@ async function runLoad<T>(job: LoadJob, timeoutMs: number): Promise<T> {
 interface CallEndpoint {
   readonly url: string;
   readonly tool: string;
+  /** The process the client talks to, whose CPU per call is reported. */
+  readonly pid: number | undefined;
+}
+
+/** One load-generator run against `endpoint`, with the CPU its server process used meanwhile. */
+async function callRun(
+  endpoint: CallEndpoint,
+  sessions: number,
+  warmupMs: number,
+  durationMs: number,
+): Promise<LoadRun> {
+  const cpuBefore = processCpuMs(endpoint.pid);
+  const run = await runLoad<LoadRun>(
+    { mode: 'call', url: endpoint.url, tool: endpoint.tool, sessions, warmupMs, durationMs },
+    warmupMs + durationMs + 60_000,
+  );
+  const cpuAfter = processCpuMs(endpoint.pid);
+  if (cpuBefore === undefined || cpuAfter === undefined) return run;
+  return { ...run, serverCpuMs: cpuAfter - cpuBefore };
 }
 
 async function measureCalls(
@@ -76,17 +96,7 @@ async function measureCalls(
         log(`tools/call via ${target}, ${sessions} session(s), round ${round}/${rounds}`);
         const from = nowUs();
         try {
-          const run = await runLoad<LoadRun>(
-            {
-              mode: 'call',
-              url: endpoint.url,
-              tool: endpoint.tool,
-              sessions,
-              warmupMs,
-              durationMs,
-            },
-            warmupMs + durationMs + 60_000,
-          );
+          const run = await callRun(endpoint, sessions, warmupMs, durationMs);
           runs.set(key, [...(runs.get(key) ?? []), run]);
         } catch (error) {
           failures.set(key, (error as Error).message.split('\n')[0] ?? 'failed');
@@ -129,14 +139,14 @@ async function callPhase(options: GatewayBenchOptions, notes: string[], profileD
     stoppers.push(gateway);
     log(`airlock gateway at ${gateway.url} (upstreams: http, stdio)`);
     const endpoints: Partial<Record<CallTarget, CallEndpoint>> = {
-      direct: { url: upstream.url, tool: 'echo' },
-      'gateway-http': { url: gateway.url, tool: 'http__echo' },
-      'gateway-stdio': { url: gateway.url, tool: 'stdio__echo' },
+      direct: { url: upstream.url, tool: 'echo', pid: upstream.pid },
+      'gateway-http': { url: gateway.url, tool: 'http__echo', pid: gateway.pid },
+      'gateway-stdio': { url: gateway.url, tool: 'stdio__echo', pid: gateway.pid },
     };
     try {
       const supergateway = await startSupergateway();
       stoppers.push(supergateway);
-      endpoints.supergateway = { url: supergateway.url, tool: 'echo' };
+      endpoints.supergateway = { url: supergateway.url, tool: 'echo', pid: supergateway.pid };
       log(`supergateway at ${supergateway.url}`);
     } catch (error) {
       notes.push(`supergateway skipped: ${(error as Error).message.split('\n')[0]}`);
@@ -154,6 +164,7 @@ async function callPhase(options: GatewayBenchOptions, notes: string[], profileD
 async function listPhase(
   options: GatewayBenchOptions,
   profileDir: string | null,
+  windows: ProfileWindow[],
 ): Promise<ListFigures> {
   const { servers, toolsPerServer, warmup, iterations } = options.list;
   const mcpServers: Record<string, unknown> = {};
@@ -174,10 +185,12 @@ async function listPhase(
   const startMs = Date.now() - started;
   try {
     log(`tools/list × ${iterations} via ${gateway.url}`);
+    const from = nowUs();
     const run = await runLoad<ListRun>(
       { mode: 'list', url: gateway.url, warmup, iterations, minTools: servers * toolsPerServer },
       120_000,
     );
+    windows.push({ fromUs: from, toUs: nowUs() });
     return {
       servers,
       tools: run.tools,
@@ -234,7 +247,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const loadBefore = loadavg()[0] ?? 0;
   const callOutcome = await measure(() => callPhase(options, notes, callProfile));
   if (!callOutcome.ok) notes.push(`tools/call phase failed: ${callOutcome.error}`);
-  const list = await measure(() => listPhase(options, listProfile));
+  const listWindows: ProfileWindow[] = [];
+  const list = await measure(() => listPhase(options, listProfile, listWindows));
   const results: GatewayBenchResults = {
     date: new Date().toISOString(),
     quick: options.quick,
@@ -242,6 +256,7 @@ async function main(argv: readonly string[]): Promise<number> {
       cpus: availableParallelism(),
       node: process.versions.node,
       loadAverage: loadBefore,
+      loadAverageAfter: loadavg()[0] ?? 0,
       supergateway: supergatewayVersion(),
     },
     settings: {
@@ -263,10 +278,10 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(
       `\n${profileReport(callProfile, callOutcome.value.windows, 'tools/call')}`,
     );
-  if (listProfile)
-    process.stdout.write(
-      `\n${profileReport(listProfile, new Map([['tools/list', [{ fromUs: 0, toUs: Number.POSITIVE_INFINITY }]]]), 'tools/list (whole life, startup included)')}`,
-    );
+  if (listProfile && list.ok) {
+    const windows = new Map([['tools/list', listWindows]]);
+    process.stdout.write(`\n${profileReport(listProfile, windows, '26-server')}`);
+  }
   return 0;
 }
 

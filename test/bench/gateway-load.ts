@@ -56,6 +56,7 @@ async function runCalls(job: Extract<LoadJob, { mode: 'call' }>): Promise<LoadRu
   const endUs = measureFromUs + job.durationMs * 1000;
   const samplesUs: number[] = [];
   let errors = 0;
+  let completed = 0;
   let firstError: string | undefined;
   const fail = (message: string) => {
     errors++;
@@ -72,6 +73,7 @@ async function runCalls(job: Extract<LoadJob, { mode: 'call' }>): Promise<LoadRu
         });
         const to = nowUs();
         if (result.isError) throw new Error(`tool error: ${JSON.stringify(result.content)}`);
+        completed++;
         // Only calls that both start after warm-up and end inside the window count.
         if (from >= measureFromUs && to <= endUs) samplesUs.push(to - from);
       } catch (error) {
@@ -86,6 +88,7 @@ async function runCalls(job: Extract<LoadJob, { mode: 'call' }>): Promise<LoadRu
     samplesUs,
     measuredMs: job.durationMs,
     errors,
+    totalCalls: completed,
     ...(firstError === undefined ? {} : { firstError }),
   };
 }

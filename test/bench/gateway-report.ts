@@ -106,7 +106,7 @@ function callRows(results: GatewayBenchResults, sessions: number): string[][] {
   return CALL_TARGETS.flatMap((target) => {
     const outcome = results.calls[target]?.[String(sessions)];
     if (outcome === undefined) return [];
-    if (!outcome.ok) return [[target, `failed: ${outcome.error}`, '', '', '', '', '', '', '']];
+    if (!outcome.ok) return [[target, `failed: ${outcome.error}`, ...Array(8).fill('')]];
     const f = outcome.value;
     const vs = versusDirect(results, target, sessions);
     const isDirect = target === 'direct';
@@ -117,6 +117,7 @@ function callRows(results: GatewayBenchResults, sessions: number): string[][] {
         fixed(f.p50Ms, 2),
         fixed(f.p99Ms, 2),
         f.errors === 0 ? '0' : `${f.errors} (${f.firstError ?? ''})`,
+        fixed(f.serverCpuMsPerCall, 2),
         isDirect || !vs ? '–' : signed(vs.addedP50Ms),
         isDirect || !vs ? '–' : signed(vs.addedP99Ms),
         isDirect || !vs ? '100%' : percent(vs.throughputShare),
@@ -134,14 +135,18 @@ export function renderGatewayReport(results: GatewayBenchResults): string {
   const out: string[] = [
     `Airlock gateway bench, ${results.date}${results.quick ? ' (--quick: rough figures)' : ''}`,
     `${m.cpus} CPUs, node ${m.node}, supergateway ${m.supergateway ?? 'not available'}; ` +
-      `load average before the run ${m.loadAverage.toFixed(1)}` +
-      ' (well above 0: other work shared the CPUs and skews the figures)',
+      `load average ${m.loadAverage.toFixed(1)} before the run, ${m.loadAverageAfter.toFixed(1)} after` +
+      ` (well above ${m.cpus}: other work shared the CPUs and skews the figures)`,
     '',
     `tools/call of a tiny tool (echo): SDK clients in a separate process, each session a closed loop; ` +
       `${s.durationMs / 1000} s measured after ${s.warmupMs / 1000} s warm-up, ${s.rounds} round(s) taken in turn ` +
       'with the other targets; latency per call measured client-side',
     '',
     ...CALL_TARGETS.map((t) => `- ${t}: ${TARGET_NOTES[t]}`),
+    '',
+    'server CPU ms/call: CPU time (/proc utime+stime) of the process the client talks to (the upstream for ' +
+      'direct, the gateway or supergateway otherwise, not their upstreams) over the whole run, per call answered: ' +
+      'the cost per call that CPU contention from other work does not inflate.',
   ];
   for (const sessions of s.concurrency) {
     out.push(
@@ -155,6 +160,7 @@ export function renderGatewayReport(results: GatewayBenchResults): string {
           'p50 ms',
           'p99 ms',
           'errors',
+          'server CPU ms/call',
           'added p50 ms',
           'added p99 ms',
           'calls/s vs direct',

@@ -32,6 +32,8 @@ export interface GatewayBenchResults {
     readonly node: string;
     /** 1-minute load average before the run: well above 0 means other work skewed the figures. */
     readonly loadAverage: number;
+    /** The same after the run: CPU contention from outside shows here too. */
+    readonly loadAverageAfter: number;
     readonly supergateway: string | null;
   };
   readonly settings: {

@@ -8,6 +8,10 @@ export interface LoadRun {
   readonly measuredMs: number;
   readonly errors: number;
   readonly firstError?: string;
+  /** Calls answered in the whole run, warm-up included. */
+  readonly totalCalls?: number;
+  /** CPU the process the client talked to used during the whole run (from /proc), ms. */
+  readonly serverCpuMs?: number;
 }
 
 export interface LatencyFigures {
@@ -17,6 +21,8 @@ export interface LatencyFigures {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly meanMs: number;
+  /** CPU of the process the client talked to, per call answered (NaN when not measured). */
+  readonly serverCpuMsPerCall: number;
   readonly firstError?: string;
 }
 
@@ -27,6 +33,9 @@ export function summarizeRuns(runs: readonly LoadRun[]): LatencyFigures {
   const errors = runs.reduce((sum, run) => sum + run.errors, 0);
   const firstError = runs.find((run) => run.firstError !== undefined)?.firstError;
   const total = samples.reduce((sum, us) => sum + us, 0);
+  const withCpu = runs.filter((run) => run.serverCpuMs !== undefined && run.totalCalls);
+  const cpuMs = withCpu.reduce((sum, run) => sum + (run.serverCpuMs ?? 0), 0);
+  const cpuCalls = withCpu.reduce((sum, run) => sum + (run.totalCalls ?? 0), 0);
   return {
     calls: samples.length,
     errors,
@@ -34,6 +43,7 @@ export function summarizeRuns(runs: readonly LoadRun[]): LatencyFigures {
     p50Ms: percentile(samples, 50) / 1000,
     p99Ms: percentile(samples, 99) / 1000,
     meanMs: samples.length > 0 ? total / samples.length / 1000 : Number.NaN,
+    serverCpuMsPerCall: cpuCalls > 0 ? cpuMs / cpuCalls : Number.NaN,
     ...(firstError === undefined ? {} : { firstError }),
   };
 }
