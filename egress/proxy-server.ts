@@ -10,11 +10,12 @@ import {
 } from './deny-response.ts';
 import type { EgressRecordSink } from './egress-record.ts';
 import { decideAndGuard, Exchange, type ProxyRuntime } from './exchange.ts';
-import { forwardHttp, UpstreamPools } from './forward-http.ts';
+import { forwardHttp } from './forward-http.ts';
 import { identifyProxyAuthorization } from './identity.ts';
 import type { ConnectionOrigin } from './listeners.ts';
 import { checkMessageFraming, targetFromConnect, targetFromHttpRequest } from './request-target.ts';
 import { openTunnel } from './tunnel.ts';
+import { UpstreamPools } from './upstream-pools.ts';
 
 export interface ProxyServerOptions {
   /** The current runtime; read once per request, so a reload never splits one. */

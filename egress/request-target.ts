@@ -7,6 +7,11 @@ export type TargetResult =
   | { ok: true; facts: RequestFacts; target: URL }
   | { ok: false; status: number; reason: string };
 
+/** Over CONNECT only host and port are known: facts, and no URL to build. */
+export type ConnectTargetResult =
+  | { ok: true; facts: RequestFacts }
+  | { ok: false; status: number; reason: string };
+
 export type FramingResult = { ok: true } | { ok: false; status: number; reason: string };
 
 const DEFAULT_PORT = { http: 80, https: 443 } as const;
@@ -81,7 +86,7 @@ export function targetFromConnect(
   server: string,
   authority: string,
   rawHeaders: readonly string[],
-): TargetResult {
+): ConnectTargetResult {
   if (/[/?#]/.test(authority)) {
     return refuse(400, 'CONNECT target must be host:port, without a path');
   }
@@ -90,10 +95,8 @@ export function targetFromConnect(
   if (parsed.port === undefined) return refuse(400, 'CONNECT target must be host:port');
   const hostAgreement = checkHostHeader(rawHeaders, parsed, parsed.port, DEFAULT_PORT.https);
   if (!hostAgreement.ok) return hostAgreement;
-  const hostForUrl = parsed.kind === 'ipv6' ? `[${parsed.host}]` : parsed.host;
   return {
     ok: true,
-    target: new URL(`https://${hostForUrl}:${parsed.port}/`),
     facts: {
       server,
       scheme: 'https',
@@ -161,8 +164,29 @@ function checkHostHeader(
   return { ok: true };
 }
 
+type ParsedAuthority = ({ ok: true } & Authority) | { ok: false; reason: string };
+
+/**
+ * Authorities seen recently → their parse. Parsing is a pure function of the text, and a proxy sees the
+ * same few authorities (in the target and again in Host) on every request. Dropped whole when full.
+ */
+const parsedAuthorities = new Map<string, Readonly<ParsedAuthority>>();
+const PARSED_AUTHORITIES_LIMIT = 4096;
+
+function parseAuthority(text: string): Readonly<ParsedAuthority> {
+  let parsed = parsedAuthorities.get(text);
+  if (parsed === undefined) {
+    parsed = Object.freeze(parseAuthorityText(text));
+    // Only what a real authority can be (a 253-byte name and a port): long junk is parsed, not kept.
+    if (text.length > 270) return parsed;
+    if (parsedAuthorities.size >= PARSED_AUTHORITIES_LIMIT) parsedAuthorities.clear();
+    parsedAuthorities.set(text, parsed);
+  }
+  return parsed;
+}
+
 /** `host`, `host:port`, `[v6]`, `[v6]:port`; no userinfo, no percent-encoding, no zone ids. */
-function parseAuthority(text: string): ({ ok: true } & Authority) | { ok: false; reason: string } {
+function parseAuthorityText(text: string): ParsedAuthority {
   if (text === '') return { ok: false, reason: 'empty host' };
   if (text.includes('@')) return { ok: false, reason: 'userinfo is refused' };
   if (/[^A-Za-z0-9.:[\]_\-\u0080-\uffff]/.test(text)) {

@@ -52,16 +52,16 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   const sink: EgressRecordSink = (record) => {
     let newProvider = false;
     try {
-      if (!process.env.PERF_NOSTORE) newProvider = store.append(record).newProvider;
+      newProvider = store.append(record).newProvider;
     } catch (error) {
       logger.error({ err: error }, 'telemetry store refused a record');
     }
     try {
-      if (!process.env.PERF_NOMETRICS) metrics.observe(record);
+      metrics.observe(record);
     } catch (error) {
       logger.error({ err: error }, 'egress metrics refused a record');
     }
-    if (!process.env.PERF_NOLOG) log(record, { newProvider });
+    log(record, { newProvider });
   };
 
   return { sink, metrics, store, close: () => store.close() };

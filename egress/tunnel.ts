@@ -1,5 +1,6 @@
 // Opens an allowed CONNECT tunnel to exactly the address the guard passed, pipes both ways, counts bytes at close.
 import { connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { type DenyResponse, upstreamFailure } from './deny-response.ts';
 import type { Exchange } from './exchange.ts';
 
@@ -12,11 +13,47 @@ export interface TunnelOptions {
   readonly onClose?: () => void;
 }
 
-const established = 'HTTP/1.1 200 Connection established\r\n\r\n';
+/** Encoded once: every tunnel sends the same bytes. */
+const established = Buffer.from('HTTP/1.1 200 Connection established\r\n\r\n', 'latin1');
+
+/**
+ * Each tunnel reads into its own buffer, small at first (most tunnels carry little) and grown once a
+ * read fills it: 4× Node's default read size, so a fast download takes 4× fewer reads.
+ */
+const FIRST_READ_BYTES = 16 * 1024;
+const READ_BUFFER_BYTES = 256 * 1024;
 
 function codeOf(error: Error): string {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' ? code : 'UPSTREAM_ERROR';
+}
+
+/**
+ * Calls `onIdle` once no byte has crossed `socket` (either way) for `idleMs`, to within a quarter of it.
+ * Sampled by one timer rather than a socket timeout, which re-arms on every chunk: on a fast tunnel
+ * that re-arming cost more than the copy itself. Returns the function that stops watching.
+ */
+function watchIdle(socket: Socket, idleMs: number, onIdle: () => void): () => void {
+  // The HTTP server armed its own socket timeout; left on, it would still re-arm on every chunk.
+  socket.setTimeout(0);
+  const moved = () => socket.bytesRead + socket.bytesWritten;
+  let last = moved();
+  let quietSince = performance.now();
+  const timer = setInterval(
+    () => {
+      const now = moved();
+      if (now !== last) {
+        last = now;
+        quietSince = performance.now();
+      } else if (performance.now() - quietSince >= idleMs) {
+        clearInterval(timer);
+        onIdle();
+      }
+    },
+    Math.max(Math.ceil(idleMs / 4), 10),
+  );
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /**
@@ -33,7 +70,37 @@ export function openTunnel(
   writeRefusal: (response: DenyResponse) => void,
 ): void {
   const record = exchange.record;
-  const upstream = connect({ host: ip, port, noDelay: true });
+  let waiting = false;
+  let readBuffer = Buffer.allocUnsafe(FIRST_READ_BYTES);
+  const resumeUpstream = () => {
+    if (!waiting) return;
+    waiting = false;
+    upstream.resume();
+  };
+  const upstream: Socket = connect({
+    host: ip,
+    port,
+    noDelay: true,
+    // Origin → client, the direction downloads take, reads into a buffer reused for the whole tunnel:
+    // larger reads, so fewer system calls, and no allocation per chunk.
+    onread: {
+      buffer: () => readBuffer,
+      callback: (bytes, buffer) => {
+        if (client.destroyed) return false;
+        client.write(buffer.subarray(0, bytes), resumeUpstream);
+        // A read that filled the buffer means a download: the next reads get the large buffer.
+        if (bytes === buffer.length && buffer.length < READ_BUFFER_BYTES) {
+          readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+        }
+        // The next read reuses the buffer: hold it until the kernel has taken this chunk.
+        if (client.writableLength > 0) {
+          waiting = true;
+          upstream.pause();
+        }
+        return true;
+      },
+    },
+  });
   options.track(upstream);
   let opened = false;
   let upstreamClosed = false;
@@ -47,6 +114,7 @@ export function openTunnel(
   const settle = () => {
     if (!upstreamClosed || !clientClosed) return;
     clearTimeout(connectTimer);
+    stopWatching();
     if (opened) {
       // What the origin was sent (the client's early bytes included) and what it sent back.
       record.bytesUp = upstream.bytesWritten;
@@ -62,13 +130,12 @@ export function openTunnel(
     options.onOpen?.();
     client.write(established);
     if (head.length > 0) upstream.write(head);
-    // Plain pipes both ways and no per-chunk JS: the byte counts come from the sockets when they close.
+    // No per-chunk bookkeeping either way: the byte counts come from the sockets when they close.
     client.pipe(upstream);
-    upstream.pipe(client);
   });
 
   // Every byte of the tunnel passes the client socket, so its inactivity is the tunnel's.
-  client.setTimeout(options.idleTimeoutMs, () => {
+  const stopWatching = watchIdle(client, options.idleTimeoutMs, () => {
     record.error = record.error ?? 'IDLE_TIMEOUT';
     upstream.destroy();
     client.destroy();

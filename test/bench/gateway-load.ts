@@ -51,6 +51,7 @@ async function runCalls(job: Extract<LoadJob, { mode: 'call' }>): Promise<LoadRu
     const names = listed.tools.map((tool) => tool.name).slice(0, 10);
     throw new Error(`tool ${job.tool} not listed at ${job.url} (saw ${names.join(', ')})`);
   }
+  const cpuStart = process.cpuUsage();
   const startUs = nowUs();
   const measureFromUs = startUs + job.warmupMs * 1000;
   const endUs = measureFromUs + job.durationMs * 1000;
@@ -83,12 +84,15 @@ async function runCalls(job: Extract<LoadJob, { mode: 'call' }>): Promise<LoadRu
     }
   };
   await Promise.all(clients.map(loop));
+  const cpu = process.cpuUsage(cpuStart);
   await Promise.all(clients.map((client) => client.close()));
   return {
     samplesUs,
     measuredMs: job.durationMs,
     errors,
     totalCalls: completed,
+    clientCpuMs: (cpu.user + cpu.system) / 1000,
+    windowMs: (nowUs() - startUs) / 1000,
     ...(firstError === undefined ? {} : { firstError }),
   };
 }
@@ -170,7 +174,12 @@ async function runList(job: Extract<LoadJob, { mode: 'list' }>): Promise<ListRun
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '{}') as LoadJob;
   const result = job.mode === 'call' ? await runCalls(job) : await runList(job);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  // Stdout is a pipe, written asynchronously: exit only once the whole line is out.
+  await new Promise<void>((resolve, reject) =>
+    process.stdout.write(`${JSON.stringify(result)}\n`, (error) =>
+      error ? reject(error) : resolve(),
+    ),
+  );
 }
 
 try {

@@ -15,6 +15,7 @@ function fig(callsPerSecond: number, p50Ms: number, p99Ms: number): LatencyFigur
     p99Ms,
     meanMs: p50Ms,
     serverCpuMsPerCall: 0.25,
+    clientCoreShare: 0.5,
   };
 }
 
@@ -62,7 +63,15 @@ function results(over: Partial<GatewayBenchResults> = {}): GatewayBenchResults {
 describe('summarizeRuns', () => {
   it('merges rounds: calls and time add up, percentiles over every sample', () => {
     const merged = summarizeRuns([
-      { samplesUs: [1000, 2000, 3000], measuredMs: 1000, errors: 0, totalCalls: 5, serverCpuMs: 3 },
+      {
+        samplesUs: [1000, 2000, 3000],
+        measuredMs: 1000,
+        errors: 0,
+        totalCalls: 5,
+        serverCpuMs: 3,
+        clientCpuMs: 900,
+        windowMs: 1500,
+      },
       {
         samplesUs: [4000],
         measuredMs: 1000,
@@ -80,6 +89,7 @@ describe('summarizeRuns', () => {
       p99Ms: 4,
       meanMs: 2.5,
       serverCpuMsPerCall: 0.5,
+      clientCoreShare: 0.6,
       firstError: 'boom',
     });
   });
@@ -90,6 +100,7 @@ describe('summarizeRuns', () => {
     expect(empty.callsPerSecond).toBeNaN();
     expect(empty.p50Ms).toBeNaN();
     expect(empty.serverCpuMsPerCall).toBeNaN();
+    expect(empty.clientCoreShare).toBeNaN();
   });
 });
 
@@ -134,14 +145,27 @@ describe('renderGatewayReport', () => {
 
   it('prints one table row per target with added latency and ratios', () => {
     expect(text).toContain(
-      '| gateway-http | 800 | 1.50 | 4.00 | 0 | 0.25 | +0.50 | +2.00 | 80% | 1.60× |',
+      '| gateway-http | 800 | 1.50 | 4.00 | 0 | 0.25 | 50% | +0.50 | +2.00 | 80% | 1.60× |',
     );
-    expect(text).toContain('| direct | 1,000 | 1.00 | 2.00 | 0 | 0.25 | – | – | 100% | 2.00× |');
+    expect(text).toContain(
+      '| direct | 1,000 | 1.00 | 2.00 | 0 | 0.25 | 50% | – | – | 100% | 2.00× |',
+    );
+  });
+
+  it('compares nothing with direct when direct failed', () => {
+    const base = results();
+    const failed = renderGatewayReport({
+      ...base,
+      calls: { ...base.calls, direct: { '1': { ok: false, error: 'bad JSON' } } },
+    });
+    expect(failed).toContain(
+      '| gateway-http | 800 | 1.50 | 4.00 | 0 | 0.25 | 50% | – | – | – | 1.60× |',
+    );
   });
 
   it('shows a failed target across its row and leaves its ratios out', () => {
     expect(text).toContain('| supergateway | failed: connection refused |');
-    expect(text).toContain('| direct | 4,000 | 2.00 | 4.00 | 0 | 0.25 | – | – | 100% | – |');
+    expect(text).toContain('| direct | 4,000 | 2.00 | 4.00 | 0 | 0.25 | 50% | – | – | 100% | – |');
   });
 
   it('ends with the targets, met or NOT met, and the notes', () => {

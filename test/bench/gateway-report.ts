@@ -106,7 +106,7 @@ function callRows(results: GatewayBenchResults, sessions: number): string[][] {
   return CALL_TARGETS.flatMap((target) => {
     const outcome = results.calls[target]?.[String(sessions)];
     if (outcome === undefined) return [];
-    if (!outcome.ok) return [[target, `failed: ${outcome.error}`, ...Array(8).fill('')]];
+    if (!outcome.ok) return [[target, `failed: ${outcome.error}`, ...Array(9).fill('')]];
     const f = outcome.value;
     const vs = versusDirect(results, target, sessions);
     const isDirect = target === 'direct';
@@ -118,9 +118,10 @@ function callRows(results: GatewayBenchResults, sessions: number): string[][] {
         fixed(f.p99Ms, 2),
         f.errors === 0 ? '0' : `${f.errors} (${f.firstError ?? ''})`,
         fixed(f.serverCpuMsPerCall, 2),
+        percent(f.clientCoreShare),
         isDirect || !vs ? '–' : signed(vs.addedP50Ms),
         isDirect || !vs ? '–' : signed(vs.addedP99Ms),
-        isDirect || !vs ? '100%' : percent(vs.throughputShare),
+        isDirect ? '100%' : vs ? percent(vs.throughputShare) : '–',
         sg && target !== 'supergateway'
           ? `${fixed(f.callsPerSecond / sg.callsPerSecond, 2)}×`
           : '–',
@@ -146,7 +147,8 @@ export function renderGatewayReport(results: GatewayBenchResults): string {
     '',
     'server CPU ms/call: CPU time (/proc utime+stime) of the process the client talks to (the upstream for ' +
       'direct, the gateway or supergateway otherwise, not their upstreams) over the whole run, per call answered: ' +
-      'the cost per call that CPU contention from other work does not inflate.',
+      'the cost per call that CPU contention from other work does not inflate. load generator CPU: share of one ' +
+      'core the client process used; near 100% means the client, not the target, set the pace.',
   ];
   for (const sessions of s.concurrency) {
     out.push(
@@ -161,6 +163,7 @@ export function renderGatewayReport(results: GatewayBenchResults): string {
           'p99 ms',
           'errors',
           'server CPU ms/call',
+          'load generator CPU',
           'added p50 ms',
           'added p99 ms',
           'calls/s vs direct',

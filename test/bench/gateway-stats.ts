@@ -8,10 +8,14 @@ export interface LoadRun {
   readonly measuredMs: number;
   readonly errors: number;
   readonly firstError?: string;
+  /** Warm-up plus measured window, ms (what clientCpuMs covers). */
+  readonly windowMs?: number;
   /** Calls answered in the whole run, warm-up included. */
   readonly totalCalls?: number;
   /** CPU the process the client talked to used during the whole run (from /proc), ms. */
   readonly serverCpuMs?: number;
+  /** CPU the load generator itself used from warm-up to the end, ms: near one core means it limited the run. */
+  readonly clientCpuMs?: number;
 }
 
 export interface LatencyFigures {
@@ -23,6 +27,8 @@ export interface LatencyFigures {
   readonly meanMs: number;
   /** CPU of the process the client talked to, per call answered (NaN when not measured). */
   readonly serverCpuMsPerCall: number;
+  /** Share of one core the load generator used while calling (≥ 0.9: it, not the target, set the pace). */
+  readonly clientCoreShare: number;
   readonly firstError?: string;
 }
 
@@ -36,6 +42,9 @@ export function summarizeRuns(runs: readonly LoadRun[]): LatencyFigures {
   const withCpu = runs.filter((run) => run.serverCpuMs !== undefined && run.totalCalls);
   const cpuMs = withCpu.reduce((sum, run) => sum + (run.serverCpuMs ?? 0), 0);
   const cpuCalls = withCpu.reduce((sum, run) => sum + (run.totalCalls ?? 0), 0);
+  const withClient = runs.filter((run) => run.clientCpuMs !== undefined && run.windowMs);
+  const clientMs = withClient.reduce((sum, run) => sum + (run.clientCpuMs ?? 0), 0);
+  const windowMs = withClient.reduce((sum, run) => sum + (run.windowMs ?? 0), 0);
   return {
     calls: samples.length,
     errors,
@@ -44,6 +53,7 @@ export function summarizeRuns(runs: readonly LoadRun[]): LatencyFigures {
     p99Ms: percentile(samples, 99) / 1000,
     meanMs: samples.length > 0 ? total / samples.length / 1000 : Number.NaN,
     serverCpuMsPerCall: cpuCalls > 0 ? cpuMs / cpuCalls : Number.NaN,
+    clientCoreShare: windowMs > 0 ? clientMs / windowMs : Number.NaN,
     ...(firstError === undefined ? {} : { firstError }),
   };
 }
