@@ -16,6 +16,10 @@ const commands: Record<string, Command> = {
     summary: 'verify | export [--since D] [--format jsonl|csv]: the audit log',
     load: () => import('./audit.ts'),
   },
+  doctor: {
+    summary: '[--config DIR] [--data DIR]: what works here (bwrap, Docker, ports, config)',
+    load: () => import('./doctor.ts'),
+  },
   keys: {
     summary: 'create CONSUMER [--force] | list: API keys (shown once, stored hashed)',
     load: () => import('./keys.ts'),

@@ -3,10 +3,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import pino from 'pino';
 import { Registry } from 'prom-client';
 import { type Egress, startEgress } from '../egress/egress-service.ts';
-import type { Launcher } from '../gateway/upstream/launcher.ts';
-import { createProcessLauncher } from '../gateway/upstream/process-launcher.ts';
+import type { StdioServerSpec } from '../gateway/config/types.ts';
+import type { Gateway } from '../gateway/gateway-service.ts';
+import { stateDirFor } from '../gateway/sandbox/bwrap-launcher.ts';
+import {
+  createSelectingLauncher,
+  type SelectingLauncher,
+} from '../gateway/sandbox/select-launcher.ts';
 import { type CommandIo, startEgressOrReport, untilSignal } from './egress.ts';
 import {
   connectionLines,
@@ -82,7 +88,7 @@ GenerateResponseForbidden:
 
 /**
  * The first-run mcp.json: one server from npm (the reference memory server), run with this Node
- * from node_modules so nothing is downloaded; its `sandbox` block is read by the next release.
+ * from node_modules so nothing is downloaded, sandboxed (`auto`), keeping its graph in its state dir.
  */
 export function defaultMcpJson(dataDir: string): string {
   const entry = createRequire(import.meta.url).resolve(
@@ -93,8 +99,8 @@ export function defaultMcpJson(dataDir: string): string {
       memory: {
         command: process.execPath,
         args: [entry],
-        env: { MEMORY_FILE_PATH: join(dataDir, 'memory', 'memory.json') },
-        sandbox: { type: 'auto', allowWrite: [join(dataDir, 'memory')] },
+        env: { MEMORY_FILE_PATH: join(stateDirFor(dataDir, 'memory'), 'memory.json') },
+        sandbox: { type: 'auto' },
       },
     },
   };
@@ -105,7 +111,7 @@ export function defaultMcpJson(dataDir: string): string {
 export async function writeDefaultMcpJson(configDir: string, dataDir: string): Promise<boolean> {
   if (existsSync(join(configDir, 'mcp.json'))) return false;
   await mkdir(configDir, { recursive: true });
-  await mkdir(join(dataDir, 'memory'), { recursive: true });
+  await mkdir(stateDirFor(dataDir, 'memory'), { recursive: true });
   await writeFile(join(configDir, 'mcp.json'), defaultMcpJson(dataDir), { flag: 'wx' });
   return true;
 }
@@ -126,11 +132,26 @@ export function egressProxyEnv(egress: Egress, server: string): Record<string, s
   };
 }
 
-/** Until sandboxes exist: plain children whose proxy variables point at the egress (advisory, not enforced). */
-export function proxiedLauncher(inner: Launcher, egress: Egress): Launcher {
-  return {
-    launch: (spec, env) => inner.launch(spec, { ...env, ...egressProxyEnv(egress, spec.name) }),
-  };
+/** One line per stdio server: the sandbox backend it gets here, or why it will not start. */
+export async function sandboxLines(
+  gateway: Gateway,
+  launcher: SelectingLauncher,
+): Promise<string[]> {
+  const lines: string[] = [];
+  for (const spec of Object.values(gateway.config().servers)) {
+    if (spec.transport !== 'stdio' || spec.disabled) continue;
+    const choice = await launcher.choose(spec as StdioServerSpec);
+    if (choice.backend === 'none') {
+      lines.push(
+        `WARNING: ${spec.name} runs UNSANDBOXED (sandbox.type none): its proxy variables are advisory, NOT enforced`,
+      );
+    } else if (choice.backend === undefined) {
+      lines.push(`sandbox ${spec.name}: NOT started: ${choice.reason}`);
+    } else {
+      lines.push(`sandbox ${spec.name}: ${choice.backend} (${choice.reason})`);
+    }
+  }
+  return lines;
 }
 
 /** Writes the default config when the directory has neither app.yaml nor flows/; returns whether it did. */
@@ -194,12 +215,19 @@ export async function run(args: string[], io: CommandIo = processIo): Promise<nu
     io,
   );
   if (egress === undefined) return 1;
+  const launcher = createSelectingLauncher({
+    dataDir,
+    sockets: egress,
+    advisoryProxyEnv: (server) => egressProxyEnv(egress, server),
+    // Warnings only (sandbox.type none at every start): the launcher never logs env values.
+    logger: pino({ level: 'warn' }, pino.destination(2)),
+  });
   const gateway = await startGatewayOrReport(
     {
       configDir,
       dataDir,
       registry,
-      launcher: proxiedLauncher(createProcessLauncher(), egress),
+      launcher,
       listen: listenOverrides({
         listen: values['mcp-listen'],
         'metrics-listen': values['metrics-listen'],
@@ -220,9 +248,7 @@ export async function run(args: string[], io: CommandIo = processIo): Promise<nu
       prefix(`egress proxy listening on ${egress.url}`),
       ...connectionLines(gateway).map(prefix),
       ...upstreamLines(gateway).map(prefix),
-      prefix(
-        'stdio servers run as plain child processes with HTTP(S)_PROXY pointing at the egress: advisory, NOT enforced until sandboxes (bwrap/docker) arrive.',
-      ),
+      ...(await sandboxLines(gateway, launcher)).map(prefix),
       prefix('the dashboard does not exist yet.'),
       '',
     ].join('\n'),

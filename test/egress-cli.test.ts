@@ -143,7 +143,9 @@ describe('airlock up', () => {
     expect(run.stdout()).toMatch(
       /claude mcp add --transport http airlock http:\/\/127\.0\.0\.1:\d+\/mcp/,
     );
-    expect(run.stdout()).toContain('NOT enforced');
+    // The default server is sandboxed (auto) and says which backend it got, never silently unsandboxed.
+    expect(run.stdout()).toMatch(/sandbox memory: (bwrap|docker|NOT started)/);
+    expect(run.stdout()).not.toContain('UNSANDBOXED');
     const exited = exitCode(run.child);
     run.child.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -44,8 +44,8 @@ function start(
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
       const match = /MCP endpoint \(Streamable HTTP\): (http:\/\/\S+\/mcp)/.exec(stdout);
-      // The enforcement notice is the last line printed at startup: everything before it is there.
-      if (match && /not enforced/i.test(stdout)) {
+      // The enforcement notice (gateway) or the dashboard line (up) is the last line printed at startup.
+      if (match && /not enforced|the dashboard/i.test(stdout)) {
         clearTimeout(timer);
         resolve({ child, url: match[1]!, stdout: () => stdout });
       }
@@ -100,7 +100,7 @@ describe('airlock gateway', () => {
 });
 
 describe('airlock up', () => {
-  it('starts stdio servers with proxy variables pointing at the egress', async () => {
+  it('starts stdio servers sandboxed, with proxy variables pointing at the relay', async () => {
     const root = configRoot({ fix: fixtureServer('up') });
     const run = await start(
       [
@@ -120,6 +120,7 @@ describe('airlock up', () => {
     expect(keys).toEqual(
       expect.arrayContaining(['HTTP_PROXY', 'HTTPS_PROXY', 'NODE_USE_ENV_PROXY', 'NO_PROXY']),
     );
+    expect(run.stdout()).toMatch(/sandbox fix: (bwrap|docker) /);
     await client.close();
     const code = exited(run.child);
     run.child.kill('SIGTERM');

@@ -50,7 +50,8 @@ async function runLoad<T>(job: LoadJob, timeoutMs: number): Promise<T> {
     err = (err + chunk.toString('utf8')).slice(-2000);
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  // 'close', not 'exit': only then has all of its stdout been read.
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   clearTimeout(timer);
   if (code !== 0) throw new Error(`load generator failed (exit ${code}): ${err.trim()}`);
   return JSON.parse(Buffer.concat(out).toString('utf8')) as T;
