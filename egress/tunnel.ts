@@ -72,8 +72,9 @@ export function openTunnel(
   const record = exchange.record;
   let waiting = false;
   let readBuffer = Buffer.allocUnsafe(FIRST_READ_BYTES);
+  // Called after each write: only when nothing is left queued is the read buffer free again.
   const resumeUpstream = () => {
-    if (!waiting) return;
+    if (!waiting || client.writableLength > 0) return;
     waiting = false;
     upstream.resume();
   };
