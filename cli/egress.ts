@@ -1,4 +1,6 @@
 // `airlock egress`: runs the egress proxy until SIGINT/SIGTERM; `airlock egress token SERVER` prints TCP credentials.
+import { join } from 'node:path';
+import { startEgressAdmin } from '../egress/admin-server.ts';
 import { loadEgressConfig } from '../egress/egress-config.ts';
 import { type Egress, startEgress } from '../egress/egress-service.ts';
 import { EgressError } from '../egress/errors.ts';
@@ -130,11 +132,21 @@ export async function run(args: string[], io: CommandIo = processIo): Promise<nu
     io,
   );
   if (egress === undefined) return 1;
+  // Run apart (compose), the gateway asks here for each server's socket.
+  let admin: Awaited<ReturnType<typeof startEgressAdmin>>;
+  try {
+    admin = await startEgressAdmin(join(dataDir, 'egress.sock'), egress);
+  } catch (error) {
+    io.stderr(`airlock egress: ${error instanceof Error ? error.message : String(error)}\n`);
+    await egress.close();
+    return 1;
+  }
   io.stdout(
-    `airlock egress: proxy listening on ${egress.url} (config ${configDir}, data ${dataDir})\n`,
+    `airlock egress: proxy listening on ${egress.url} (config ${configDir}, data ${dataDir}); admin socket ${admin.path}\n`,
   );
   const signal = await untilSignal();
   io.stdout(`airlock egress: ${signal}, closing\n`);
+  await admin.close();
   await egress.close();
   return 0;
 }

@@ -15,6 +15,7 @@ import {
   missingTriggers,
   schemaVersion,
 } from './audit-schema.ts';
+import { startWalCheckpointer } from './wal-checkpointer.ts';
 
 export type { AuditQuery, AuditRange } from './audit-queries.ts';
 
@@ -64,6 +65,13 @@ export interface AuditStoreOptions {
   readonly synchronous?: 'normal' | 'full';
 }
 
+interface ChainHead {
+  readonly id: number;
+  readonly hash: string;
+  /** `PRAGMA data_version` when the head was read or written by this connection. */
+  readonly version: number;
+}
+
 const KINDS: ReadonlySet<AuditKind> = new Set(['tools/call', 'prompts/get', 'resources/read']);
 const OUTCOMES: ReadonlySet<AuditOutcome> = new Set([
   'ok',
@@ -84,6 +92,8 @@ export function openAuditStore(
   const queries = createAuditQueries(db);
   const last = db.prepare(`SELECT id, hash FROM ${AUDIT_TABLE} ORDER BY id DESC LIMIT 1`);
   const highest = highestIdStatement(db);
+  // Changes exactly when another connection commits: the cached head is stale only then.
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const insert = readonly
     ? undefined
     : db.prepare(
@@ -92,19 +102,33 @@ export function openAuditStore(
          VALUES (@id, @time, @consumer, @clientName, @sessionId, @server, @kind, @target,
            @exposedName, @outcome, @detail, @durationMs, @arguments, @callId, @prevHash, @hash)`,
       );
-  // IMMEDIATE: the head is read and the row written under one write lock, so two writers cannot fork the chain.
+  /** The chain head as of `version`; kept after each append so the hot path skips two SELECTs. */
+  let head: ChainHead | undefined;
+  const readHead = (version: number): ChainHead => {
+    const lastRow = last.get() as { id: number; hash: string } | undefined;
+    // After the highest id ever written, not after the last row left: rows cut off the end leave a gap
+    // that verify() keeps reporting.
+    const id = Math.max(lastRow?.id ?? 0, (highest.get(AUDIT_TABLE) as number | undefined) ?? 0);
+    return { id, hash: lastRow?.hash ?? GENESIS_HASH, version };
+  };
+  // IMMEDIATE: the head is checked and the row written under one write lock, so two writers cannot fork
+  // the chain; another writer's commit moves data_version, and then the head is read again.
   const appendRow = db
-    .transaction((entry: AuditEntry): AuditRow => {
-      const head = last.get() as { id: number; hash: string } | undefined;
-      // After the highest id ever written, not after the last row left: rows cut off the end leave a gap
-      // that verify() keeps reporting.
-      const id = Math.max(head?.id ?? 0, (highest.get(AUDIT_TABLE) as number | undefined) ?? 0) + 1;
-      const prevHash = head?.hash ?? GENESIS_HASH;
-      const row: AuditRow = { ...entry, id, prevHash, hash: rowHash(id, entry, prevHash) };
+    .transaction((entry: AuditEntry): { row: AuditRow; head: ChainHead } => {
+      const version = dataVersion.get() as number;
+      const current = head !== undefined && head.version === version ? head : readHead(version);
+      const id = current.id + 1;
+      const row: AuditRow = {
+        ...entry,
+        id,
+        prevHash: current.hash,
+        hash: rowHash(id, entry, current.hash),
+      };
       insert!.run(row);
-      return row;
+      return { row, head: { id, hash: row.hash, version } };
     })
     .immediate.bind(null);
+  const checkpointer = readonly ? undefined : startWalCheckpointer(path);
   let closed = false;
 
   const open = (): void => {
@@ -127,8 +151,12 @@ export function openAuditStore(
       if (readonly) throw new AuditError('AUDIT_READONLY', `${path}: opened read-only`);
       const normal = normaliseEntry(entry);
       try {
-        return appendRow(normal);
+        // The cached head moves only once the transaction has committed.
+        const written = appendRow(normal);
+        head = written.head;
+        return written.row;
       } catch (cause) {
+        head = undefined;
         throw new AuditError('AUDIT_WRITE_FAILED', `${path}: ${String(cause)}`, { cause });
       }
     },
@@ -139,6 +167,7 @@ export function openAuditStore(
     close() {
       if (closed) return;
       closed = true;
+      checkpointer?.stop();
       db.close();
     },
   };
@@ -235,6 +264,8 @@ function openDatabase(
       // from then on; killing the process (even kill -9) cannot lose it, only a power cut or kernel crash
       // before the next checkpoint's fsync can. FULL would fsync every commit, for power loss.
       db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      // Checkpoints (and their fsync) run on the checkpointer's worker, never inside an append's commit.
+      db.pragma('wal_autocheckpoint = 0');
       migrate(db);
     }
     const version = schemaVersion(db);

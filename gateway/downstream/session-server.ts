@@ -16,6 +16,7 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { registerListView } from './list-fast-path.ts';
 import { type CallSite, callContext, forward, JsonRpcFailure } from './session-calls.ts';
 import type { SessionCatalog, ViewFingerprints } from './session-catalog.ts';
 import type { SessionEnv } from './session-env.ts';
@@ -52,6 +53,7 @@ export function createSessionServer(state: SessionState, env: SessionEnv): Gatew
   // What the client was last told exists; a refresh notifies only the lists that moved since.
   let seen: ViewFingerprints = view().fingerprints;
 
+  registerListView(server, view);
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     return { tools: [...view().tools] };
   });

@@ -8,6 +8,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { createMemoryEventStore } from './event-store.ts';
 import { headerValue, readJsonBody, sendJsonRpcError } from './http-body.ts';
+import { answerToolsList } from './list-fast-path.ts';
 import { checkContinuity, type Identify, newSessionState } from './session-state.ts';
 import type { OpenSessionServer, SessionTable } from './session-table.ts';
 
@@ -110,7 +111,8 @@ export function createStreamableRoute(options: StreamableRouteOptions) {
     if (req.method === 'POST') {
       const body = await readJsonBody(req, options.maxBodyBytes);
       if (!body.ok) sendJsonRpcError(res, body.status, body.code, body.message);
-      else await transport.handleRequest(req, res, body.value);
+      else if (!answerToolsList(req, res, session.server, sessionId, body.value))
+        await transport.handleRequest(req, res, body.value);
       return;
     }
     await transport.handleRequest(req, res);

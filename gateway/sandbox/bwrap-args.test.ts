@@ -48,7 +48,6 @@ describe('bwrapArgs', () => {
         ['--unshare-ipc'],
         ['--unshare-uts'],
         ['--die-with-parent'],
-        ['--new-session'],
       ],
     },
     {

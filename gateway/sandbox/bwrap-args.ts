@@ -73,7 +73,8 @@ export function bwrapArgs(spec: StdioServerSpec, paths: BwrapPaths): string[] {
     '--unshare-ipc',
     '--unshare-uts',
     '--die-with-parent',
-    '--new-session',
+    // No --new-session: the launcher already starts bwrap in a new session (no controlling terminal, so
+    // no TIOCSTI), and staying in bwrap's process group lets stop() signal and wait for every process inside.
     '--ro-bind',
     '/',
     '/',

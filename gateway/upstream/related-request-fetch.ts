@@ -64,6 +64,11 @@ export function retagMessage(data: string, related: string | number | undefined)
   } catch {
     return data;
   }
+  return retagParsed(data, message, related);
+}
+
+/** retagMessage on a payload already parsed (each event is parsed once: the response check shares it). */
+function retagParsed(data: string, message: unknown, related: string | number | undefined): string {
   if (!isObject(message) || typeof message.method !== 'string') return data;
   const params = isObject(message.params) ? { ...message.params } : {};
   const meta = isObject(params._meta) ? { ...params._meta } : {};
@@ -77,16 +82,6 @@ export function retagMessage(data: string, related: string | number | undefined)
   params._meta = meta;
   if (Object.keys(meta).length === 0) delete params._meta;
   return JSON.stringify({ ...message, params });
-}
-
-/** Whether an SSE payload is the response to request `id`. */
-function answers(payload: string, id: string | number): boolean {
-  try {
-    const message: unknown = JSON.parse(payload);
-    return isObject(message) && message.method === undefined && message.id === id;
-  } catch {
-    return false;
-  }
 }
 
 interface StreamWatch {
@@ -106,18 +101,37 @@ function rewriteEvent(lines: string[], watch: StreamWatch): string {
   }
   if (data.length === 0) return `${lines.join('\n')}\n\n`;
   const payload = data.join('\n');
-  if (watch.related !== undefined && answers(payload, watch.related)) watch.sawResponse = true;
-  const rewritten = retagMessage(payload, watch.related);
+  let message: unknown;
+  try {
+    message = JSON.parse(payload);
+  } catch {
+    return `${lines.join('\n')}\n\n`;
+  }
+  if (
+    watch.related !== undefined &&
+    isObject(message) &&
+    message.method === undefined &&
+    message.id === watch.related
+  )
+    watch.sawResponse = true;
+  const rewritten = retagParsed(payload, message, watch.related);
   const dataLines = rewritten === payload ? data : [rewritten];
   return `${[...other, ...dataLines.map((d) => `data: ${d}`)].join('\n')}\n\n`;
 }
 
+const LINE_BREAK = /\r\n|\r|\n/;
+
+/**
+ * The body with each complete event rewritten, decoded in the pull itself (no TextDecoderStream stage);
+ * a chunk is split only from the last incomplete line on, so a large event is not re-split per chunk.
+ */
 function rewriteStream(
   body: ReadableStream<Uint8Array>,
   watch: StreamWatch,
   onBroken: () => void,
 ): ReadableStream<Uint8Array> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   const encoder = new TextEncoder();
   let buffered = '';
   let pending: string[] = [];
@@ -137,8 +151,14 @@ function rewriteStream(
           controller.close();
           return;
         }
-        buffered += chunk.value;
-        const lines = buffered.split(/\r\n|\r|\n/);
+        const text = decoder.decode(chunk.value, { stream: true });
+        // A chunk without a line break only grows the current line (a lone \r may still pair with a \n).
+        if (!text.includes('\n') && !text.includes('\r')) {
+          buffered += text;
+          continue;
+        }
+        buffered += text;
+        const lines = buffered.split(LINE_BREAK);
         buffered = lines.pop() ?? '';
         let out = '';
         for (const line of lines) {
