@@ -128,8 +128,15 @@ export function openAuditStore(
       return { row, head: { id, hash: row.hash, version } };
     })
     .immediate.bind(null);
-  const checkpointer = readonly ? undefined : startWalCheckpointer(path);
   let closed = false;
+  const checkpointer = readonly
+    ? undefined
+    : startWalCheckpointer(path, {
+        onLost: () => {
+          // Back to SQLite's own checkpoints (in the commit that crosses 1,000 pages) rather than none.
+          if (!closed) db.pragma('wal_autocheckpoint = 1000');
+        },
+      });
 
   const open = (): void => {
     if (closed) throw new AuditError('AUDIT_CLOSED', `${path}: the audit store is closed`);

@@ -21,7 +21,7 @@ describe('startWalCheckpointer', () => {
     const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
     for (let i = 0; i < 200; i += 1) insert.run('x'.repeat(500));
     const before = statSync(path).size;
-    const checkpointer = startWalCheckpointer(path, 20);
+    const checkpointer = startWalCheckpointer(path, { intervalMs: 20 });
     try {
       const deadline = Date.now() + 5000;
       while (statSync(path).size === before && Date.now() < deadline) {
@@ -33,5 +33,14 @@ describe('startWalCheckpointer', () => {
       checkpointer.stop();
       db.close();
     }
+  });
+
+  it('reports a worker that could not open the database, so the writer can checkpoint itself', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'airlock-wal-'));
+    const lost = await new Promise<boolean>((resolve) => {
+      startWalCheckpointer(join(dir!, 'missing.db'), { onLost: () => resolve(true) });
+      setTimeout(() => resolve(false), 5000).unref();
+    });
+    expect(lost).toBe(true);
   });
 });

@@ -10,6 +10,12 @@ export interface WalCheckpointer {
   stop(): void;
 }
 
+export interface WalCheckpointerOptions {
+  readonly intervalMs?: number;
+  /** The worker died or never started: the writer must checkpoint again itself, or the WAL grows forever. */
+  readonly onLost?: () => void;
+}
+
 interface CheckpointerData {
   readonly path: string;
   readonly intervalMs: number;
@@ -22,13 +28,16 @@ interface CheckpointerData {
  */
 export function startWalCheckpointer(
   path: string,
-  intervalMs = CHECKPOINT_INTERVAL_MS,
+  options: WalCheckpointerOptions = {},
 ): WalCheckpointer {
-  const data: CheckpointerData = { path, intervalMs };
+  const data: CheckpointerData = { path, intervalMs: options.intervalMs ?? CHECKPOINT_INTERVAL_MS };
+  let stopped = false;
   const worker = new Worker(new URL(import.meta.url), { workerData: data });
   worker.unref();
   worker.on('error', () => undefined);
-  let stopped = false;
+  worker.on('exit', () => {
+    if (!stopped) options.onLost?.();
+  });
   return {
     stop() {
       if (stopped) return;

@@ -12,7 +12,11 @@ import type { SessionCatalog } from './session-catalog.ts';
 
 function catalogOf(names: string[]): SessionCatalog {
   return {
-    tools: names.map((name) => ({ name, inputSchema: { type: 'object' } })),
+    tools: names.map((name) => ({
+      name,
+      description: `${name} – ✓ non-ASCII`,
+      inputSchema: { type: 'object' },
+    })),
   } as unknown as SessionCatalog;
 }
 
@@ -46,8 +50,8 @@ describe('toolsJson', () => {
     const view = catalogOf(['a']);
     const first = toolsJson(view);
     expect(toolsJson(view)).toBe(first);
-    expect(JSON.parse(first)).toEqual(view.tools);
-    expect(JSON.parse(toolsJson(catalogOf(['b'])))[0].name).toBe('b');
+    expect(JSON.parse(first.toString())).toEqual(view.tools);
+    expect(JSON.parse(toolsJson(catalogOf(['b'])).toString())[0].name).toBe('b');
   });
 });
 
