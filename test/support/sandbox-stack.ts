@@ -9,9 +9,10 @@ import pino from 'pino';
 import type { EgressRecord } from '../../egress/egress-record.ts';
 import { type Egress, startEgress } from '../../egress/egress-service.ts';
 import { type Gateway, startGateway } from '../../gateway/gateway-service.ts';
+import { withEgressSockets } from '../../gateway/sandbox/egress-sockets.ts';
 import type { Launcher } from '../../gateway/upstream/launcher.ts';
 import { appYaml, waitUntil } from './egress-harness.ts';
-import { type SandboxBackend, socketLauncher } from './sandbox-backends.ts';
+import type { SandboxBackend } from './sandbox-backends.ts';
 
 export interface SandboxStackInit {
   readonly backend: SandboxBackend;
@@ -75,7 +76,7 @@ export async function startSandboxStack(init: SandboxStackInit): Promise<Sandbox
   let launcher: Launcher;
   let gateway: Gateway;
   try {
-    launcher = socketLauncher(await init.backend.create({ dataDir, logger: silent }), egress);
+    launcher = withEgressSockets(await init.backend.create({ dataDir, logger: silent }), egress);
     gateway = await startGateway({
       configDir,
       dataDir,
