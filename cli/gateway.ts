@@ -1,15 +1,30 @@
-// `airlock gateway`: runs the MCP gateway (endpoint, upstreams, audit, metrics) until SIGINT/SIGTERM.
+// `airlock gateway`: runs the MCP gateway apart from `airlock egress` (compose), sandboxing servers via the egress's admin socket.
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadEgressConfig } from '../egress/egress-config.ts';
+import { identityToken, loadOrCreateEgressSecret } from '../egress/identity.ts';
+import { parseListen } from '../egress/listeners.ts';
 import type { Gateway, StartGatewayOptions } from '../gateway/gateway-service.ts';
 import { startGateway } from '../gateway/gateway-service.ts';
+import { connectEgressAdmin, EgressAdminError } from '../gateway/sandbox/egress-admin-client.ts';
+import type { EgressSockets } from '../gateway/sandbox/egress-sockets.ts';
+import { createSelectingLauncher } from '../gateway/sandbox/select-launcher.ts';
 import { type CommandIo, untilSignal } from './egress.ts';
 import { directoriesFrom, directoryOptions, parseCommandLine } from './options.ts';
+// A function-only cycle (up.ts imports this file too): nothing is used while either module loads.
+import { sandboxLines } from './sandbox-lines.ts';
 
 const USAGE = `usage: airlock gateway [--config DIR] [--data DIR] [--listen HOST:PORT] [--metrics-listen HOST:PORT]
 
   --config          configuration directory: mcp.json, app.yaml (default: $AIRLOCK_CONFIG, else ./config)
-  --data            data directory: audit log (default: $AIRLOCK_DATA, else ./data)
+  --data            data directory shared with \`airlock egress --data DIR\`: audit log, egress sockets,
+                    telemetry (default: $AIRLOCK_DATA, else ./data)
   --listen          MCP endpoint, overrides listen.mcp (default 127.0.0.1:9000; port 0 picks one)
   --metrics-listen  Prometheus endpoint, overrides listen.metrics (default 127.0.0.1:3000)
+
+  Sandboxed stdio servers start only while \`airlock egress\` runs with the same data directory:
+  the gateway asks it for each server's socket over <data>/egress.sock. Until then they are not
+  started (retried with backoff); servers with sandbox.type none start anyway, unsandboxed.
 `;
 
 const processIo: CommandIo = {
@@ -72,6 +87,85 @@ export function listenOverrides(values: {
   };
 }
 
+/**
+ * The egress's per-server socket functions over its admin socket, connected anew for each request:
+ * run apart, the egress may start after the gateway or restart under it. An egress that cannot be
+ * reached fails the launch with what to run; it never lets a server start unsandboxed.
+ */
+export function egressAdminSockets(dataDir: string): EgressSockets {
+  const adminPath = join(dataDir, 'egress.sock');
+  const connected = async (server: string) => {
+    try {
+      return await connectEgressAdmin(adminPath);
+    } catch (error) {
+      if (!(error instanceof EgressAdminError) || error.code !== 'ADMIN_UNREACHABLE') throw error;
+      throw new EgressAdminError(
+        'ADMIN_UNREACHABLE',
+        `server '${server}' was not started: start \`airlock egress --data ${dataDir}\` first: no admin socket at ${adminPath} (${error.message})`,
+        { cause: error },
+      );
+    }
+  };
+  return {
+    openServerSocket: async (server) => (await connected(server)).openServerSocket(server),
+    async closeServerSocket(server) {
+      try {
+        await (await connected(server)).closeServerSocket(server);
+      } catch (error) {
+        // An egress that is gone took its sockets with it: nothing is left to close.
+        if (error instanceof EgressAdminError && error.code === 'ADMIN_UNREACHABLE') return;
+        throw error;
+      }
+    },
+  };
+}
+
+/** Whether the egress answers on its admin socket now (for the startup lines only; launches ask again). */
+async function adminLine(dataDir: string): Promise<string> {
+  const adminPath = join(dataDir, 'egress.sock');
+  try {
+    await connectEgressAdmin(adminPath, { timeoutMs: 2_000 });
+    return `egress admin socket ${adminPath} answers: sandboxed servers get their egress sockets there`;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return `WARNING: no egress at ${adminPath} (${why}): sandboxed servers will not start until \`airlock egress --data ${dataDir}\` runs`;
+  }
+}
+
+/**
+ * Proxy variables for `sandbox.type none` servers (advisory): the egress's TCP listener from app.yaml
+ * with the server's credentials from the shared `<data>/egress.key`; none when the port is not known.
+ */
+async function advisoryProxyEnv(
+  configDir: string,
+  dataDir: string,
+): Promise<(server: string) => Record<string, string>> {
+  const config = await loadEgressConfig(configDir).catch(() => undefined);
+  const listen = parseListen(config?.ok ? config.config.listen : '127.0.0.1:8080');
+  if (listen === undefined || listen.port === 0) return () => ({});
+  // A wildcard listener is reached on loopback from this machine.
+  const host = listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host === '::' ? '::1' : listen.host;
+  const hostForUrl = host.includes(':') ? `[${host}]` : host;
+  return (server): Record<string, string> => {
+    let token: string;
+    try {
+      token = identityToken(loadOrCreateEgressSecret(dataDir), server);
+    } catch {
+      return {};
+    }
+    const url = `http://${encodeURIComponent(server)}:${encodeURIComponent(token)}@${hostForUrl}:${listen.port}`;
+    return {
+      HTTP_PROXY: url,
+      HTTPS_PROXY: url,
+      http_proxy: url,
+      https_proxy: url,
+      NO_PROXY: '',
+      no_proxy: '',
+      NODE_USE_ENV_PROXY: '1',
+    };
+  };
+}
+
 export async function run(args: string[], io: CommandIo = processIo): Promise<number> {
   const parsed = parseCommandLine(
     args,
@@ -88,8 +182,15 @@ export async function run(args: string[], io: CommandIo = processIo): Promise<nu
     return 0;
   }
   const { configDir, dataDir } = directoriesFrom(values);
+  const launcher = createSelectingLauncher({
+    dataDir,
+    sockets: egressAdminSockets(dataDir),
+    advisoryProxyEnv: await advisoryProxyEnv(configDir, dataDir),
+    // Warnings only (sandbox.type none at every start): the launcher never logs env values.
+    logger: pino({ level: 'warn' }, pino.destination(2)),
+  });
   const gateway = await startGatewayOrReport(
-    { configDir, dataDir, listen: listenOverrides(values) },
+    { configDir, dataDir, launcher, listen: listenOverrides(values) },
     io,
   );
   if (gateway === undefined) return 1;
@@ -100,7 +201,8 @@ export async function run(args: string[], io: CommandIo = processIo): Promise<nu
     [
       ...connectionLines(gateway).map(prefix),
       ...upstreamLines(gateway).map(prefix),
-      prefix('stdio servers run as plain child processes: sandboxes are not enforced yet.'),
+      ...(await sandboxLines(gateway, launcher)).map(prefix),
+      prefix(await adminLine(dataDir)),
       '',
     ].join('\n'),
   );

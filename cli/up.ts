@@ -6,13 +6,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { type Egress, startEgress } from '../egress/egress-service.ts';
-import type { StdioServerSpec } from '../gateway/config/types.ts';
-import type { Gateway } from '../gateway/gateway-service.ts';
 import { stateDirFor } from '../gateway/sandbox/bwrap-launcher.ts';
-import {
-  createSelectingLauncher,
-  type SelectingLauncher,
-} from '../gateway/sandbox/select-launcher.ts';
+import { createSelectingLauncher } from '../gateway/sandbox/select-launcher.ts';
 import { type CommandIo, startEgressOrReport, untilSignal } from './egress.ts';
 import {
   connectionLines,
@@ -22,6 +17,7 @@ import {
   upstreamLines,
 } from './gateway.ts';
 import { directoriesFrom, directoryOptions, parseCommandLine } from './options.ts';
+import { sandboxLines } from './sandbox-lines.ts';
 
 const USAGE = `usage: airlock up [--config DIR] [--data DIR] [--listen HOST:PORT]
                   [--mcp-listen HOST:PORT] [--metrics-listen HOST:PORT]
@@ -130,28 +126,6 @@ export function egressProxyEnv(egress: Egress, server: string): Record<string, s
     no_proxy: '',
     NODE_USE_ENV_PROXY: '1',
   };
-}
-
-/** One line per stdio server: the sandbox backend it gets here, or why it will not start. */
-export async function sandboxLines(
-  gateway: Gateway,
-  launcher: SelectingLauncher,
-): Promise<string[]> {
-  const lines: string[] = [];
-  for (const spec of Object.values(gateway.config().servers)) {
-    if (spec.transport !== 'stdio' || spec.disabled) continue;
-    const choice = await launcher.choose(spec as StdioServerSpec);
-    if (choice.backend === 'none') {
-      lines.push(
-        `WARNING: ${spec.name} runs UNSANDBOXED (sandbox.type none): its proxy variables are advisory, NOT enforced`,
-      );
-    } else if (choice.backend === undefined) {
-      lines.push(`sandbox ${spec.name}: NOT started: ${choice.reason}`);
-    } else {
-      lines.push(`sandbox ${spec.name}: ${choice.backend} (${choice.reason})`);
-    }
-  }
-  return lines;
 }
 
 /** Writes the default config when the directory has neither app.yaml nor flows/; returns whether it did. */
