@@ -184,6 +184,7 @@ export async function run(args: string[], io: CommandIo = processIo): Promise<nu
   const { configDir, dataDir } = directoriesFrom(values);
   const launcher = createSelectingLauncher({
     dataDir,
+    configDir,
     sockets: egressAdminSockets(dataDir),
     advisoryProxyEnv: await advisoryProxyEnv(configDir, dataDir),
     // Warnings only (sandbox.type none at every start): the launcher never logs env values.

@@ -191,6 +191,7 @@ export async function run(args: string[], io: CommandIo = processIo): Promise<nu
   if (egress === undefined) return 1;
   const launcher = createSelectingLauncher({
     dataDir,
+    configDir,
     sockets: egress,
     advisoryProxyEnv: (server) => egressProxyEnv(egress, server),
     // Warnings only (sandbox.type none at every start): the launcher never logs env values.

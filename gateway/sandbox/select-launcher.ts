@@ -16,6 +16,8 @@ export type DockerLauncher = Launcher & { available(): Promise<BackendStatus> };
 
 export interface SelectingLauncherOptions {
   readonly dataDir: string;
+  /** Airlock's config dir, hidden from sandboxed servers (it holds secrets.env). */
+  readonly configDir?: string;
   readonly sockets: EgressSockets;
   /** Proxy variables for `none` (advisory): the egress TCP URL with the server's credentials. */
   readonly advisoryProxyEnv: (server: string) => Record<string, string>;
@@ -102,6 +104,7 @@ export function createSelectingLauncher(options: SelectingLauncherOptions): Sele
   const bwrap = withEgressSockets(
     createBwrapLauncher({
       dataDir: options.dataDir,
+      ...(options.configDir === undefined ? {} : { configDir: options.configDir }),
       socketPathFor,
       ...(options.bwrap === undefined ? {} : { bwrap: options.bwrap }),
       ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }),
