@@ -133,7 +133,11 @@ async function callPhase(options: GatewayBenchOptions, notes: string[], profileD
     const gateway = await startGatewayProcess({
       servers: {
         http: { type: 'streamable-http', url: upstream.url },
-        stdio: { command: process.execPath, args: [FIXTURE_STDIO, 'bench'] },
+        stdio: {
+          command: process.execPath,
+          args: [FIXTURE_STDIO, 'bench'],
+          sandbox: { type: 'none' },
+        },
       },
       profileDir,
     });
@@ -174,6 +178,8 @@ async function listPhase(
     mcpServers[name] = {
       command: process.execPath,
       args: [TOOLS_FIXTURE, name, String(toolsPerServer)],
+      // Gateway overhead is what is measured: stdio passes straight through a sandbox, so none is used.
+      sandbox: { type: 'none' },
     };
   }
   log(`starting a gateway with ${servers} stdio servers × ${toolsPerServer} tools`);

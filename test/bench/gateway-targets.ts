@@ -82,8 +82,8 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
   const stop = () => stopWithSigint(child);
   const text = () => readFileSync(logFile, 'utf8');
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
-  // The enforcement notice is the last startup line: the upstream lines are above it by then.
-  while (!/not enforced/.test(text())) {
+  // The egress-admin line is the last startup line: the upstream lines are above it by then.
+  while (!/airlock gateway: (egress admin socket|WARNING: no egress at)/.test(text())) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
       throw new Error(`airlock gateway did not start:\n${text().slice(-3000)}`);
