@@ -6,9 +6,13 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { type Egress, startEgress } from '../egress/egress-service.ts';
+import type { Dashboard } from '../gateway/dashboard/server/dashboard-server.ts';
+import type { GatewayEvent } from '../gateway/gateway-events.ts';
 import { stateDirFor } from '../gateway/sandbox/bwrap-launcher.ts';
 import { createSelectingLauncher } from '../gateway/sandbox/select-launcher.ts';
+import { createRecordFanout, startDashboardOrReport } from './dashboard-wiring.ts';
 import { type CommandIo, startEgressOrReport, untilSignal } from './egress.ts';
+import { createEgressAnnotator } from './egress-annotator.ts';
 import {
   connectionLines,
   gatewayOptions,
@@ -21,11 +25,14 @@ import { sandboxLines } from './sandbox-lines.ts';
 
 const USAGE = `usage: airlock up [--config DIR] [--data DIR] [--listen HOST:PORT]
                   [--mcp-listen HOST:PORT] [--metrics-listen HOST:PORT]
+                  [--dashboard-listen HOST:PORT]
 
-  Runs the egress proxy and the MCP gateway in one process (the dashboard comes later).
+  Runs the egress proxy, the MCP gateway and the dashboard in one process.
   --listen          egress TCP listener, overrides egress.listen (default 127.0.0.1:8080)
   --mcp-listen      MCP endpoint, overrides listen.mcp (default 127.0.0.1:9000)
   --metrics-listen  Prometheus endpoint, overrides listen.metrics (default 127.0.0.1:3000)
+  --dashboard-listen  dashboard + API, overrides listen.dashboard (default 127.0.0.1:5173);
+                    beyond loopback it needs AIRLOCK_ADMIN_TOKEN or <data>/admin.token
   A default config (app.yaml, mcp.json, flows/example-allowlist.yaml) is written when DIR has none.
 `;
 
@@ -152,6 +159,7 @@ export async function run(args: string[], io: CommandIo = processIo): Promise<nu
       listen: { type: 'string' },
       'mcp-listen': { type: 'string' },
       'metrics-listen': gatewayOptions['metrics-listen'],
+      'dashboard-listen': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     false,
@@ -178,12 +186,18 @@ export async function run(args: string[], io: CommandIo = processIo): Promise<nu
   }
   // One registry: /metrics shows the gateway's and the egress's series together.
   const registry = new Registry();
+  // Egress records meet the gateway's calls in flight before they are stored: block feedback, toolCall.
+  const annotator = createEgressAnnotator();
+  // The egress's finished records, fanned out to the dashboard's live feed.
+  const records = createRecordFanout();
   const egress = await startEgressOrReport(
     () =>
       startEgress({
         configDir,
         dataDir,
         registry,
+        annotate: annotator.annotate,
+        onRecord: records.publish,
         ...(values.listen === undefined ? {} : { listen: values.listen }),
       }),
     io,
@@ -197,12 +211,15 @@ export async function run(args: string[], io: CommandIo = processIo): Promise<nu
     // Warnings only (sandbox.type none at every start): the launcher never logs env values.
     logger: pino({ level: 'warn' }, pino.destination(2)),
   });
+  let dashboard: Dashboard | undefined;
   const gateway = await startGatewayOrReport(
     {
       configDir,
       dataDir,
       registry,
       launcher,
+      // The dashboard starts after the gateway; events before it are already in the stores it reads.
+      onEvent: (event: GatewayEvent) => dashboard?.gatewayEvent(event),
       listen: listenOverrides({
         listen: values['mcp-listen'],
         'metrics-listen': values['metrics-listen'],
@@ -215,6 +232,21 @@ export async function run(args: string[], io: CommandIo = processIo): Promise<nu
     await egress.close();
     return 1;
   }
+  annotator.connect(gateway);
+  const started = await startDashboardOrReport({
+    listen: values['dashboard-listen'] ?? gateway.config().settings.listen.dashboard,
+    gateway,
+    configDir,
+    dataDir,
+    records,
+    io,
+  });
+  if (started === undefined) {
+    await gateway.close();
+    await egress.close();
+    return 1;
+  }
+  dashboard = started.dashboard;
   // Listen before announcing: whoever reads the announcement may signal at once.
   const stopped = untilSignal();
   const prefix = (line: string) => `airlock up: ${line}`;
@@ -224,12 +256,14 @@ export async function run(args: string[], io: CommandIo = processIo): Promise<nu
       ...connectionLines(gateway).map(prefix),
       ...upstreamLines(gateway).map(prefix),
       ...(await sandboxLines(gateway, launcher)).map(prefix),
-      prefix('the dashboard does not exist yet.'),
+      ...started.lines.map(prefix),
+      prefix(`dashboard: ${started.dashboard.url}`),
       '',
     ].join('\n'),
   );
   const signal = await stopped;
   io.stdout(`airlock up: ${signal}, closing\n`);
+  await started.close();
   await gateway.close();
   await egress.close();
   return 0;

@@ -8,7 +8,7 @@ import {
   loadConfiguration,
   type ReloadResult,
 } from './config-reload.ts';
-import type { EgressRecordSink } from './egress-record.ts';
+import type { EgressRecord, EgressRecordSink } from './egress-record.ts';
 import { EgressListenError, EgressStartError } from './errors.ts';
 import type { ProxyRuntime } from './exchange.ts';
 import { watchConfigDirectory } from './flows-directory.ts';
@@ -26,6 +26,10 @@ export interface StartEgressOptions {
   readonly logger?: Logger;
   /** Where records go instead of the telemetry store (tests); by default SQLite + metrics + decision log. */
   readonly sink?: EgressRecordSink;
+  /** Called with every record before it is stored; returns it with fields filled (`airlock up`: `toolCall`). */
+  readonly annotate?: (record: EgressRecord) => EgressRecord;
+  /** Also told about every record after the sink took it (the dashboard's live feed in `airlock up`). */
+  readonly onRecord?: (record: EgressRecord) => void;
   /** Prometheus registry for the egress metrics (a fresh one by default). */
   readonly registry?: Registry;
   /** Told about every reload that changed something (success or failure). */
@@ -110,7 +114,31 @@ export async function startEgress(options: StartEgressOptions): Promise<Egress> 
   const telemetry: Telemetry | undefined = options.sink
     ? undefined
     : createTelemetry({ dataDir: options.dataDir, registry, logger });
-  const sink: EgressRecordSink = options.sink ?? telemetry!.sink;
+  const baseSink: EgressRecordSink = options.sink ?? telemetry!.sink;
+  const onRecord = options.onRecord;
+  const observedSink: EgressRecordSink = onRecord
+    ? (record) => {
+        baseSink(record);
+        try {
+          onRecord(record);
+        } catch (error) {
+          logger.warn({ event: 'observer-failed', err: error }, 'an egress record listener threw');
+        }
+      }
+    : baseSink;
+  const annotate = options.annotate;
+  // Outermost: a record is stored and observed once, already carrying what the other half knows (the tool call).
+  const sink: EgressRecordSink = annotate
+    ? (record) => {
+        let annotated = record;
+        try {
+          annotated = annotate(record);
+        } catch (error) {
+          logger.warn({ event: 'annotate-failed', err: error }, 'an egress record annotator threw');
+        }
+        observedSink(annotated);
+      }
+    : observedSink;
 
   let ownAddresses: { ip: string; port: number }[] = [];
   const runtimeOf = (configuration: LoadedConfiguration): ProxyRuntime => ({

@@ -21,6 +21,12 @@ import {
   type UpstreamSummary,
 } from './downstream/upstream-set.ts';
 import { createViewCache } from './downstream/view-cache.ts';
+import {
+  type Correlation,
+  createEgressCorrelation,
+  type EgressEvent,
+} from './egress-correlation.ts';
+import type { GatewayEvent, GatewayEventListener } from './gateway-events.ts';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.ts';
 import { resolveIdentity } from './policy/identity.ts';
@@ -50,6 +56,8 @@ export interface StartGatewayOptions {
   readonly readyWaitMs?: number;
   /** Environment for fromEnv/fromSecret (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Told about calls, sessions, server changes and reloads as they happen (the dashboard's feed). */
+  readonly onEvent?: GatewayEventListener;
 }
 
 export interface ReloadOutcome {
@@ -68,6 +76,11 @@ export interface Gateway {
   readonly config: () => GatewayConfig;
   sessions(): SessionInfo[];
   upstreams(): UpstreamSummary[];
+  /**
+   * An egress record of a server: attached to the tool call(s) in flight on it (their results carry it
+   * as feedback); returns the call it happened during, when exactly one was in flight.
+   */
+  correlateEgress(event: EgressEvent): Correlation;
   /** Re-reads mcp.json and app.yaml now (the watcher does this on its own). */
   reload(): Promise<ReloadOutcome>;
   close(): Promise<void>;
@@ -107,6 +120,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const metrics: GatewayMetrics = createGatewayMetrics(registry);
   const audit: AuditStore = openAuditStore({ dataDir: options.dataDir });
   const sessions = new Map<string, GatewaySession>();
+  // An observer must never break the gateway: its errors are logged and dropped.
+  const emit = (event: GatewayEvent): void => {
+    if (!options.onEvent) return;
+    try {
+      options.onEvent(event);
+    } catch (error) {
+      logger.warn({ event: 'observer-failed', err: error }, 'a gateway event listener threw');
+    }
+  };
 
   let upstreams: UpstreamSet | undefined;
   const subscriptions = createResourceSubscriptions((name) => upstreams?.get(name));
@@ -130,7 +152,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     launcher: options.launcher ?? createProcessLauncher({ logger }),
     logger,
     metrics,
-    onCatalogChange: refreshSessions,
+    onCatalogChange: () => {
+      refreshSessions();
+      emit({ type: 'server' });
+    },
     ...(options.upstreamTuning === undefined ? {} : { tuning: options.upstreamTuning }),
     ...(options.readyWaitMs === undefined ? {} : { readyWaitMs: options.readyWaitMs }),
     onResourceUpdated: (server, upstreamUri) => {
@@ -149,6 +174,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     const { rawArguments, ...rest } = event;
     const row = recorder.record({ ...rest, args: rawArguments });
     const lost = row instanceof AuditError;
+    if (!lost) emit({ type: 'call', row });
     if (lost) {
       // Never silently, and never with arguments or detail: those are what the recorder would have redacted.
       const { callId, consumer, server, kind, outcome } = event;
@@ -170,11 +196,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     }
     if (lost) throw row;
   };
+  const egressCalls = createEgressCorrelation();
   const env: SessionEnv = {
     catalog: (consumer) => views.catalog(consumer),
     upstream: (name) => running.get(name),
     record,
     subscriptions,
+    egress: egressCalls,
   };
 
   let endpoint: Awaited<ReturnType<typeof startHttpEndpoint>>;
@@ -195,10 +223,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         const session = createSessionServer(state, env);
         sessions.set(state.id, session);
         metrics.sessionOpened();
+        emit({ type: 'session', action: 'opened', id: state.id, consumer: state.consumer });
         return session.server;
       },
       onSessionClosed: (state) => {
         if (sessions.delete(state.id)) metrics.sessionClosed();
+        emit({ type: 'session', action: 'closed', id: state.id, consumer: state.consumer });
         void subscriptions.release(state.id);
       },
       logger,
@@ -256,7 +286,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   // One reload at a time: the watcher and reload() may fire together.
   let reloads: Promise<unknown> = Promise.resolve();
   const serialized = (result: () => Promise<GatewayConfigResult>): Promise<ReloadOutcome> => {
-    const next = reloads.then(async () => applyResult(await result()));
+    const next = reloads.then(async () => {
+      const outcome = await applyResult(await result());
+      emit({ type: 'config', time: Date.now(), ...outcome });
+      emit({ type: 'server' });
+      return outcome;
+    });
     reloads = next.catch(() => undefined);
     return next;
   };
@@ -280,6 +315,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     config: () => config,
     sessions: () => endpoint.sessions(),
     upstreams: () => running.summaries(),
+    correlateEgress: (event) => egressCalls.correlate(event),
     reload: () => serialized(() => loadGatewayConfig(options.configDir)),
     async close() {
       watcher?.close();

@@ -133,6 +133,8 @@ describe('airlock up', () => {
         '127.0.0.1:0',
         '--metrics-listen',
         '127.0.0.1:0',
+        '--dashboard-listen',
+        '127.0.0.1:0',
       ],
       root,
     );

@@ -72,7 +72,7 @@ async function start(
   const run = await spawnCli(
     args,
     cwd,
-    /^airlock (gateway: (egress admin socket|WARNING: no egress at)|up: the dashboard).*\n/m,
+    /^airlock (gateway: (egress admin socket|WARNING: no egress at)|up: dashboard: http).*\n/m,
   );
   const match = /MCP endpoint \(Streamable HTTP\): (http:\/\/\S+\/mcp)/.exec(run.stdout());
   if (!match) throw new Error(`no endpoint line: ${run.stdout()}`);
@@ -294,6 +294,8 @@ describe('airlock up', () => {
         '--mcp-listen',
         '127.0.0.1:0',
         '--metrics-listen',
+        '127.0.0.1:0',
+        '--dashboard-listen',
         '127.0.0.1:0',
       ],
       root,

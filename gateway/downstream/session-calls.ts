@@ -10,6 +10,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { AuditError } from '../audit/audit-error.ts';
 import type { AuditKind, AuditOutcome } from '../audit/audit-record.ts';
+import type { EgressBlock } from '../egress-correlation.ts';
 import type { Target } from './session-catalog.ts';
 import type { SessionEnv } from './session-env.ts';
 import { recordCall, type SessionState } from './session-state.ts';
@@ -103,6 +104,8 @@ export interface Forwarded<T> {
   ) => Promise<T>;
   /** tools/call results with isError are recorded as tool-error. */
   readonly outcomeOf?: (result: T) => AuditOutcome;
+  /** Set for tools/call: the call is tracked while in flight, and egress blocks during it are merged into the result. */
+  readonly withEgress?: (result: T, blocks: readonly EgressBlock[], server: string) => T;
 }
 
 /** What the agent reads when the call's audit row could not be written (the call itself may have run). */
@@ -166,12 +169,16 @@ export async function forward<T>(site: CallSite, extra: Extra, op: Forwarded<T>)
   }
   const withheld = () =>
     new JsonRpcFailure(ErrorCode.InternalError, auditUnavailable(target.server));
+  // Tracked from before the upstream hears of the call, so a request it makes at once is attributed.
+  const egress = op.withEgress === undefined ? undefined : env.egress;
+  egress?.begin({ callId, sessionId: state.id, server: target.server, start: time });
   let result: T;
   try {
     const routed = callContext(site, extra, callId);
     result = await op.invoke(upstream, target, routed.ctx);
     await routed.settled();
   } catch (error) {
+    egress?.end(callId);
     const message = error instanceof Error ? error.message : String(error);
     const cancelled = extra.signal.aborted;
     // The upstream's error text is its answer: withheld like a result when it cannot be recorded.
@@ -187,8 +194,10 @@ export async function forward<T>(site: CallSite, extra: Extra, op: Forwarded<T>)
       : `upstream server '${target.server}': ${message}`;
     throw new JsonRpcFailure(code, named);
   }
+  const blocks = egress?.end(callId) ?? [];
   // Recorded before the response leaves: the audit append is synchronous, so an answered call is on disk.
   if (!finish(op.outcomeOf?.(result) ?? 'ok', target.server, target.upstreamName, null))
     throw withheld();
-  return result;
+  // After the audit row: the row records what the upstream answered; the feedback is the gateway's note on it.
+  return op.withEgress === undefined ? result : op.withEgress(result, blocks, target.server);
 }

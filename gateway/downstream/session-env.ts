@@ -1,5 +1,6 @@
 // What a session server needs from the rest of the gateway: the consumer's view, the upstreams, and where records go.
 import type { AuditEntry } from '../audit/audit-record.ts';
+import type { EgressCorrelation } from '../egress-correlation.ts';
 import type { ResourceSubscriptions } from './resource-subscriptions.ts';
 import type { SessionCatalog } from './session-catalog.ts';
 import type { SessionUpstream } from './session-upstream.ts';
@@ -16,4 +17,6 @@ export interface SessionEnv {
   record(event: SessionRecord): void;
   /** Shared across sessions: one upstream subscription per resource. */
   readonly subscriptions: ResourceSubscriptions;
+  /** Tool calls in flight, for attributing egress blocks to them (absent: no feedback). */
+  readonly egress?: EgressCorrelation;
 }

@@ -16,6 +16,7 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { withEgressFeedback } from './egress-feedback.ts';
 import { registerListView } from './list-fast-path.ts';
 import { type CallSite, callContext, forward, JsonRpcFailure } from './session-calls.ts';
 import type { SessionCatalog, ViewFingerprints } from './session-catalog.ts';
@@ -79,6 +80,7 @@ export function createSessionServer(state: SessionState, env: SessionEnv): Gatew
       invoke: (upstream, target, ctx) =>
         upstream.callTool(target.upstreamName, target.applyArguments(args), ctx),
       outcomeOf: (result) => (result.isError === true ? 'tool-error' : 'ok'),
+      withEgress: withEgressFeedback,
     });
   });
   server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
