@@ -8,7 +8,7 @@ import { readConfigFiles } from '../egress/flows-directory.ts';
 import { loadGatewayConfig } from '../gateway/config/load-config.ts';
 import { probeBwrap } from '../gateway/sandbox/bwrap-probe.ts';
 import { probeDocker } from '../gateway/sandbox/select-launcher.ts';
-import type { CommandIo } from './egress.ts';
+import { type CommandIo, processIo } from './egress.ts';
 import { directoriesFrom, directoryOptions, parseCommandLine } from './options.ts';
 
 const USAGE = `usage: airlock doctor [--config DIR] [--data DIR]
@@ -118,11 +118,6 @@ export async function runChecks(configDir: string, dataDir: string): Promise<Che
   checks.push({ name: 'data dir', ...(await dataDirWritable(dataDir)), required: true });
   return checks;
 }
-
-const processIo: CommandIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
 
 export async function run(args: string[], io: CommandIo = processIo): Promise<number> {
   const parsed = parseCommandLine(

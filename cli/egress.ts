@@ -27,7 +27,8 @@ export interface CommandIo {
   readonly stderr: (text: string) => void;
 }
 
-const processIo: CommandIo = {
+/** The real terminal; tests pass their own. */
+export const processIo: CommandIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
 };

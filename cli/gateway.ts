@@ -8,8 +8,9 @@ import type { Gateway, StartGatewayOptions } from '../gateway/gateway-service.ts
 import { startGateway } from '../gateway/gateway-service.ts';
 import { connectEgressAdmin, EgressAdminError } from '../gateway/sandbox/egress-admin-client.ts';
 import type { EgressSockets } from '../gateway/sandbox/egress-sockets.ts';
+import { credentialedProxyUrl, proxyVariables } from '../gateway/sandbox/sandbox-env.ts';
 import { createSelectingLauncher } from '../gateway/sandbox/select-launcher.ts';
-import { type CommandIo, untilSignal } from './egress.ts';
+import { type CommandIo, processIo, untilSignal } from './egress.ts';
 import { directoriesFrom, directoryOptions, parseCommandLine } from './options.ts';
 // A function-only cycle (up.ts imports this file too): nothing is used while either module loads.
 import { sandboxLines } from './sandbox-lines.ts';
@@ -26,11 +27,6 @@ const USAGE = `usage: airlock gateway [--config DIR] [--data DIR] [--listen HOST
   the gateway asks it for each server's socket over <data>/egress.sock. Until then they are not
   started (retried with backoff); servers with sandbox.type none start anyway, unsandboxed.
 `;
-
-const processIo: CommandIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
 
 export const gatewayOptions = {
   listen: { type: 'string' },
@@ -145,7 +141,6 @@ async function advisoryProxyEnv(
   if (listen === undefined || listen.port === 0) return () => ({});
   // A wildcard listener is reached on loopback from this machine.
   const host = listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host === '::' ? '::1' : listen.host;
-  const hostForUrl = host.includes(':') ? `[${host}]` : host;
   return (server): Record<string, string> => {
     let token: string;
     try {
@@ -153,16 +148,7 @@ async function advisoryProxyEnv(
     } catch {
       return {};
     }
-    const url = `http://${encodeURIComponent(server)}:${encodeURIComponent(token)}@${hostForUrl}:${listen.port}`;
-    return {
-      HTTP_PROXY: url,
-      HTTPS_PROXY: url,
-      http_proxy: url,
-      https_proxy: url,
-      NO_PROXY: '',
-      no_proxy: '',
-      NODE_USE_ENV_PROXY: '1',
-    };
+    return proxyVariables(credentialedProxyUrl(host, listen.port, server, token));
   };
 }
 

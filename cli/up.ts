@@ -9,9 +9,10 @@ import { type Egress, startEgress } from '../egress/egress-service.ts';
 import type { Dashboard } from '../gateway/dashboard/server/dashboard-server.ts';
 import type { GatewayEvent } from '../gateway/gateway-events.ts';
 import { stateDirFor } from '../gateway/sandbox/bwrap-launcher.ts';
+import { credentialedProxyUrl, proxyVariables } from '../gateway/sandbox/sandbox-env.ts';
 import { createSelectingLauncher } from '../gateway/sandbox/select-launcher.ts';
 import { createRecordFanout, startDashboardOrReport } from './dashboard-wiring.ts';
-import { type CommandIo, startEgressOrReport, untilSignal } from './egress.ts';
+import { type CommandIo, processIo, startEgressOrReport, untilSignal } from './egress.ts';
 import { createEgressAnnotator } from './egress-annotator.ts';
 import {
   connectionLines,
@@ -122,17 +123,7 @@ export async function writeDefaultMcpJson(configDir: string, dataDir: string): P
 /** The proxy variables a stdio server gets: the egress URL with its own credentials as userinfo. */
 export function egressProxyEnv(egress: Egress, server: string): Record<string, string> {
   const { host, port } = egress.address;
-  const hostForUrl = host.includes(':') ? `[${host}]` : host;
-  const url = `http://${encodeURIComponent(server)}:${encodeURIComponent(egress.tokenFor(server))}@${hostForUrl}:${port}`;
-  return {
-    HTTP_PROXY: url,
-    HTTPS_PROXY: url,
-    http_proxy: url,
-    https_proxy: url,
-    NO_PROXY: '',
-    no_proxy: '',
-    NODE_USE_ENV_PROXY: '1',
-  };
+  return proxyVariables(credentialedProxyUrl(host, port, server, egress.tokenFor(server)));
 }
 
 /** Writes the default config when the directory has neither app.yaml nor flows/; returns whether it did. */
@@ -145,11 +136,6 @@ export async function writeDefaultConfig(configDir: string): Promise<boolean> {
   });
   return true;
 }
-
-const processIo: CommandIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
 
 export async function run(args: string[], io: CommandIo = processIo): Promise<number> {
   const parsed = parseCommandLine(

@@ -1,6 +1,7 @@
 // The egress's admin socket (`<data>/egress.sock`) for a gateway run apart: line-JSON `open`/`close` of server sockets.
-import { chmod, lstat, unlink } from 'node:fs/promises';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { chmod } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import { clearStaleSocket } from './listeners.ts';
 
 /**
  * Protocol, one JSON object per line each way, one reply per request, in order:
@@ -104,29 +105,12 @@ function serve(socket: Socket, handlers: AdminHandlers): void {
   });
 }
 
-/** A socket left by a dead egress is replaced; one that still answers belongs to a running egress. */
-async function clearStale(path: string): Promise<void> {
-  const existing = await lstat(path).catch(() => undefined);
-  if (existing === undefined) return;
-  if (!existing.isSocket()) throw new Error(`${path} exists and is not a socket`);
-  const alive = await new Promise<boolean>((resolve) => {
-    const probe = connect({ path });
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
-  if (alive) throw new Error(`${path} is in use by another egress`);
-  await unlink(path);
-}
-
 /** Listens on `path` (mode 0600) and answers open/close with the egress's own functions. */
 export async function startEgressAdmin(
   path: string,
   handlers: AdminHandlers,
 ): Promise<EgressAdmin> {
-  await clearStale(path);
+  await clearStaleSocket(path);
   const server: Server = createServer((socket) => serve(socket, handlers));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -62,7 +62,7 @@ export async function listenTcp(
 }
 
 /** A socket file left by a process that is gone is replaced; one that still answers is someone's. */
-async function clearStaleSocket(path: string): Promise<void> {
+export async function clearStaleSocket(path: string): Promise<void> {
   const existing = await lstat(path).catch(() => undefined);
   if (existing === undefined) return;
   if (!existing.isSocket()) throw new EgressListenError(path, 'exists and is not a socket');

@@ -5,6 +5,30 @@ export const SANDBOX_PROXY_URL = 'http://127.0.0.1:3128';
 /** Where the server's egress Unix socket is bound inside the sandbox. */
 export const SANDBOX_EGRESS_SOCKET = '/run/airlock/egress.sock';
 
+/** The variables that send a process's HTTP(S) clients through `url` (both spellings, nothing exempt). */
+export function proxyVariables(url: string): Record<string, string> {
+  return {
+    HTTP_PROXY: url,
+    HTTPS_PROXY: url,
+    http_proxy: url,
+    https_proxy: url,
+    NO_PROXY: '',
+    no_proxy: '',
+    NODE_USE_ENV_PROXY: '1',
+  };
+}
+
+/** The egress's TCP URL carrying a server's credentials as userinfo (for `sandbox.type none`). */
+export function credentialedProxyUrl(
+  host: string,
+  port: number,
+  server: string,
+  token: string,
+): string {
+  const hostForUrl = host.includes(':') ? `[${host}]` : host;
+  return `http://${encodeURIComponent(server)}:${encodeURIComponent(token)}@${hostForUrl}:${port}`;
+}
+
 export interface SandboxEnvPaths {
   /** The proxy bootstrap module, as seen inside the sandbox. */
   readonly bootstrap: string;
@@ -22,15 +46,7 @@ export function sandboxEnv(
   resolved: Readonly<Record<string, string>>,
   paths: SandboxEnvPaths,
 ): Record<string, string> {
-  const proxy: Record<string, string> = {
-    HTTP_PROXY: SANDBOX_PROXY_URL,
-    HTTPS_PROXY: SANDBOX_PROXY_URL,
-    http_proxy: SANDBOX_PROXY_URL,
-    https_proxy: SANDBOX_PROXY_URL,
-    NO_PROXY: '',
-    no_proxy: '',
-    NODE_USE_ENV_PROXY: '1',
-  };
+  const proxy = proxyVariables(SANDBOX_PROXY_URL);
   const basics: Record<string, string> = {
     PATH: paths.path,
     HOME: paths.stateDir,

@@ -60,3 +60,13 @@ export function captureOutput(child: ChildProcess, limit = 4000): () => string {
   child.stderr?.on('data', keep);
   return () => text;
 }
+
+/** Stops everything and exits if the bench is still running after `ms`: a bench must end by itself. */
+export function startWatchdog(ms: number, log: (line: string) => void): void {
+  const watchdog = setTimeout(() => {
+    log(`!!! still running after ${ms / 60_000} minutes: stopping`);
+    killAllNow();
+    process.exit(1);
+  }, ms);
+  watchdog.unref();
+}

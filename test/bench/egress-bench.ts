@@ -6,7 +6,7 @@ import { startAirlock } from './airlock.ts';
 import { runAutocannon } from './autocannon-load.ts';
 import { type BenchOptions, parseBenchArgs, USAGE } from './bench-options.ts';
 import { runBulkRounds } from './bulk.ts';
-import { killAllNow, stopAll } from './children.ts';
+import { killAllNow, startWatchdog, stopAll } from './children.ts';
 import {
   type CpuProfile,
   type ProfileWindow,
@@ -159,12 +159,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const watchdog = setTimeout(() => {
-    log(`!!! still running after ${WATCHDOG_MS / 60_000} minutes: stopping`);
-    killAllNow();
-    process.exit(1);
-  }, WATCHDOG_MS);
-  watchdog.unref();
+  startWatchdog(WATCHDOG_MS, log);
 
   const notes: string[] = [];
   const windows: Windows = new Map();

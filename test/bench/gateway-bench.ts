@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { killAllNow, spawnTracked, stopAll } from './children.ts';
+import { killAllNow, spawnTracked, startWatchdog, stopAll } from './children.ts';
 import {
   type CpuProfile,
   type ProfileWindow,
@@ -238,12 +238,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(GATEWAY_USAGE);
     return 0;
   }
-  const watchdog = setTimeout(() => {
-    log(`!!! still running after ${WATCHDOG_MS / 60_000} minutes: stopping`);
-    killAllNow();
-    process.exit(1);
-  }, WATCHDOG_MS);
-  watchdog.unref();
+  startWatchdog(WATCHDOG_MS, log);
 
   const notes: string[] = [];
   const profileDir = (what: string) =>
